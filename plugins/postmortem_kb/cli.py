@@ -1,0 +1,155 @@
+"""The ``postmortem`` command: ``new``, ``check`` and ``schema`` (thin glue over the core)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .archive import discover, load_archive
+from .findings import fails, sort_key
+from .model import json_schema
+from .output import FORMATS, format_findings
+from .settings import SettingsError
+from .site_config import SiteConfig, read_site_config
+
+USAGE_ERROR = 2
+
+
+def _site(config: str | None) -> SiteConfig:
+    try:
+        return read_site_config(Path(config or "mkdocs.yml"), required=config is not None)
+    except SettingsError as error:
+        raise click.UsageError(f"configuration: {error}") from error
+
+
+config_option = click.option(
+    "--config",
+    "-f",
+    "config",
+    metavar="FILE",
+    help="mkdocs.yml whose 'postmortems' plugin options apply [default: mkdocs.yml if present]",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="postmortem")
+def main() -> None:
+    """Write and check blameless incident postmortems."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@config_option
+def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None) -> None:
+    """Check postmortems: the given files or folders, or the whole archive.
+
+    Exit status: 0 when nothing fails, 1 when findings fail, 2 on a usage or configuration
+    problem.
+    """
+    site = _site(config)
+    files = _files_to_check(paths, site) if paths else None
+    archive = load_archive(site.archive_dir, Path.cwd(), site.settings, files)
+    findings = sorted(archive.findings(), key=sort_key)
+    output = format_findings(findings, len(archive.postmortems), fmt)
+    if output:
+        click.echo(output)
+    sys.exit(1 if any(fails(f, strict=strict) for f in findings) else 0)
+
+
+def _files_to_check(paths: tuple[Path, ...], site: SiteConfig) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(discover(path))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise click.UsageError(f"'{path}' does not exist")
+    return files
+
+
+@main.command()
+@click.argument("title")
+@click.option("--service", "-s", "services", multiple=True, help="Affected service (repeatable).")
+@click.option("--severity", default=None, help="Severity level [default: the last configured].")
+@click.option(
+    "--date",
+    "day",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Day the incident started [default: today].",
+)
+@click.option("--author", default=None, help="Author handle [default: from git or $USER].")
+@config_option
+def new(
+    title: str,
+    services: tuple[str, ...],
+    severity: str | None,
+    day: str | None,
+    author: str | None,
+    config: str | None,
+) -> None:
+    """Create a draft postmortem from the template (never overwrites a file)."""
+    from .scaffold import ScaffoldError, create_postmortem
+
+    site = _site(config)
+    levels = site.settings.severities
+    severity = severity or levels[-1]
+    if severity not in levels:
+        raise click.BadParameter(
+            f"'{severity}' is not one of {', '.join(levels)}", param_hint="--severity"
+        )
+    try:
+        incident_day = dt.date.fromisoformat(day) if day else dt.date.today()
+    except ValueError as error:
+        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--date") from error
+    try:
+        path = create_postmortem(
+            site.archive_dir,
+            title,
+            incident_day,
+            severity,
+            list(services),
+            author or _default_author(),
+        )
+    except ScaffoldError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"created {os.path.relpath(path)}")
+    click.echo("next: fill in each section, then run `postmortem check`")
+
+
+def _default_author() -> str:
+    try:
+        email = subprocess.run(
+            ["git", "config", "user.email"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        email = ""
+    return email.split("@")[0] if email else getpass.getuser()
+
+
+@main.command()
+@config_option
+def schema(config: str | None) -> None:
+    """Print the JSON Schema of the front matter."""
+    site = _site(config)
+    click.echo(json.dumps(json_schema(site.settings.severities), indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

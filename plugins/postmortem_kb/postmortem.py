@@ -1,0 +1,116 @@
+"""One postmortem: load a file, check it, and keep what the site and the exports need."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .archive_checks import ArchiveContext, check_cross_file
+from .body import parse_body
+from .findings import Finding
+from .frontmatter_checks import check_front_matter
+from .load import read_source
+from .model import FrontMatter
+from .report import Report
+from .settings import Settings
+from .slugs import slugify
+from .structure_checks import check_placeholders, check_structure
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DATED_ID = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+
+
+@dataclass
+class Postmortem:
+    """A postmortem file after checking; ``meta`` is None when the front matter is unusable."""
+
+    id: str
+    path: str
+    file: Path
+    meta: FrontMatter | None
+    body: str
+    body_line: int
+    findings: list[Finding] = field(default_factory=list)
+    slug: str = ""  # the page name: the id, made safe and unique by the archive
+
+    @property
+    def title(self) -> str:
+        """The title, or the id when the front matter could not be read."""
+        return self.meta.title if self.meta else self.id
+
+    @property
+    def status(self) -> str | None:
+        """draft, in-review or published; None when the front matter is unusable."""
+        return self.meta.status if self.meta else None
+
+    def durations(self) -> dict[str, dt.timedelta]:
+        """Time to detect, mitigate and resolve, measured from the start of the incident."""
+        if self.meta is None or self.meta.incident.started is None:
+            return {}
+        times = self.meta.incident
+        start = times.started
+        assert start is not None
+        result = {}
+        for label, moment in (
+            ("detect", times.detected),
+            ("mitigate", times.mitigated),
+            ("resolve", times.resolved),
+        ):
+            if moment is not None:
+                result[label] = moment - start
+        return result
+
+
+def load_postmortem(
+    file: Path, display: str, settings: Settings, context: ArchiveContext | None = None
+) -> Postmortem:
+    """Read and check one postmortem file; every problem lands in ``findings``."""
+    report = Report(display, settings.rule_levels)
+    pm_id = file.stem
+    if not ID_PATTERN.match(pm_id):
+        report.add(
+            "invalid-id",
+            1,
+            1,
+            f"file name '{file.name}' is not a valid postmortem id",
+            "use lowercase letters, digits and hyphens: YYYY-MM-DD-short-slug.md",
+        )
+    source = read_source(file, display, report, settings.max_file_kb * 1024)
+    meta = None
+    if source.front_matter is not None:
+        meta = check_front_matter(source.front_matter, source.positions, settings, report)
+    if meta is not None:
+        _check_id_date(pm_id, meta, source.positions.of_value(("date",)), report)
+        if context is not None:
+            check_cross_file(pm_id, meta, source.positions, context, report)
+    if source.front_matter is not None or source.body:
+        body = parse_body(source.body, source.body_line)
+        status = meta.status if meta else None
+        day = meta.date if meta else None
+        check_structure(source.body, body, settings, status, report, day)
+        header = [
+            (number, line)
+            for number, line in enumerate(source.text.split("\n")[: source.body_line - 1], 1)
+            if not line.lstrip().startswith("#")
+        ]
+        check_placeholders(header, settings, status, report)
+    slug = pm_id if ID_PATTERN.match(pm_id) else (slugify(pm_id) or "postmortem")
+    return Postmortem(
+        pm_id, display, file, meta, source.body, source.body_line, report.findings, slug
+    )
+
+
+def _check_id_date(
+    pm_id: str, meta: FrontMatter, position: tuple[int, int], report: Report
+) -> None:
+    match = DATED_ID.match(pm_id)
+    if match and match.group(1) != meta.date.isoformat():
+        report.add(
+            "date-mismatch",
+            position[0],
+            position[1],
+            f"file name starts with {match.group(1)} but date is {meta.date}",
+            "name the file after the day the incident started",
+        )

@@ -1,0 +1,113 @@
+"""Turn postmortems into Markdown pages with Jinja templates; every value is escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from functools import cache
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from .clock import today
+from .findings import Finding, Level, sort_key
+from .postmortem import Postmortem
+from .slugs import slugify
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
+
+
+def md_text(value: object) -> str:
+    """Escape a value for Markdown inline text: no markup, no HTML, one line."""
+    text = " ".join(str(value).split())
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
+
+
+def safe_url(url: str) -> str | None:
+    """Return an http(s) URL safe to put in a Markdown link, or None."""
+    if not url.lower().startswith(("https://", "http://")):
+        return None
+    return quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._")
+
+
+def anchor(value: str) -> str:
+    """Return the HTML id used for an action item (``AI-1`` -> ``ai-1``)."""
+    return slugify(value) or "item"
+
+
+def css_class(value: str) -> str:
+    """Return a CSS-safe class suffix for a value such as a severity."""
+    return slugify(value) or "other"
+
+
+def duration(delta: dt.timedelta) -> str:
+    """Render a duration as ``8 min``, ``2 h 18 min`` or ``3 d 4 h``."""
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """Render a timestamp in its own offset, e.g. ``2026-03-14 09:12 UTC``."""
+    offset = moment.strftime("%z")
+    zone = "UTC" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
+    return f"{moment:%Y-%m-%d %H:%M} {zone}"
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("postmortem_kb", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,  # renders Markdown; every value goes through `md`
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=md_text,
+        url=safe_url,
+        anchor=anchor,
+        css=css_class,
+        duration=duration,
+        timestamp=timestamp,
+    )
+    return env
+
+
+def render_postmortem(postmortem: Postmortem) -> str:
+    """Render the Markdown of a postmortem page: banner, header card, action items, body."""
+    problems = sorted((f for f in postmortem.findings if f.level is not Level.INFO), key=sort_key)
+    return (
+        _environment()
+        .get_template("postmortem.md.j2")
+        .render(
+            pm=postmortem,
+            meta=postmortem.meta,
+            durations=postmortem.durations(),
+            problems=problems,
+            today=today(),
+        )
+    )
+
+
+def render_listing(postmortems: list[Postmortem]) -> str:
+    """Render the Markdown of the archive page, newest first."""
+    ordered = sorted(postmortems, key=_newest_first)
+    return _environment().get_template("listing.md.j2").render(postmortems=ordered)
+
+
+def _newest_first(postmortem: Postmortem) -> tuple[int, str]:
+    day = postmortem.meta.date if postmortem.meta else dt.date.min
+    return (-day.toordinal(), postmortem.id)
+
+
+def describe(finding: Finding) -> str:
+    """One line for a finding, as shown on pages."""
+    return f"{finding.path}:{finding.line}: {finding.message} ({finding.rule})"

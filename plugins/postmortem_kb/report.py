@@ -1,0 +1,43 @@
+"""Collect findings for one file, applying the configured rule levels."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .findings import Finding, Level
+from .rules import RULES
+
+
+class Report:
+    """Findings for one file; rules turned off in the settings are dropped here."""
+
+    def __init__(self, path: str, rule_levels: Mapping[str, Level | None]) -> None:
+        self.path = path
+        self.rule_levels = rule_levels
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        rule: str,
+        line: int,
+        column: int,
+        message: str,
+        suggestion: str | None = None,
+        *,
+        level: Level | None = None,
+    ) -> None:
+        """Record a finding; ``level`` overrides the rule's default (e.g. info for drafts)."""
+        if rule in self.rule_levels:
+            configured = self.rule_levels[rule]
+            if configured is None:
+                return
+            level = configured
+        elif level is None:
+            level = RULES[rule].level
+        self.findings.append(
+            Finding(self.path, max(line, 1), max(column, 1), rule, level, message, suggestion)
+        )
+
+    def has_errors(self) -> bool:
+        """Tell whether any error was recorded."""
+        return any(f.level is Level.ERROR for f in self.findings)

@@ -1,0 +1,77 @@
+"""Read the plugin's options from ``mkdocs.yml`` without importing MkDocs.
+
+``mkdocs.yml`` often holds tags such as ``!!python/name:...`` that a safe loader rejects;
+this loader reads them as null, which is enough to find the plugin's own options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .settings import Settings, SettingsError
+
+PLUGIN_NAME = "postmortems"
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TolerantLoader(_Base):  # type: ignore[misc]
+    """A safe loader that reads unknown tags as null instead of failing."""
+
+
+def _ignore_tag(loader: Any, suffix: str, node: yaml.Node) -> None:
+    return None
+
+
+_TolerantLoader.add_multi_constructor("", _ignore_tag)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Where the site lives and the checker settings taken from its plugin options."""
+
+    base: Path
+    settings: Settings
+
+    @property
+    def archive_dir(self) -> Path:
+        """The folder holding the postmortems."""
+        return self.base / self.settings.dir
+
+
+def read_site_config(config_file: Path, *, required: bool) -> SiteConfig:
+    """Read ``mkdocs.yml``; without one (and not ``required``) use defaults in its folder."""
+    base = config_file.parent.resolve()
+    if not config_file.is_file():
+        if required:
+            raise SettingsError(f"config file '{config_file}' does not exist")
+        return SiteConfig(base, Settings())
+    try:
+        data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"cannot read '{config_file}': {error}") from error
+    options = plugin_options(data)
+    return SiteConfig(base, Settings.from_options(options))
+
+
+def plugin_options(config: Any) -> dict[str, Any]:
+    """Return the ``postmortems`` plugin's options from a loaded ``mkdocs.yml``."""
+    plugins = config.get("plugins") if isinstance(config, dict) else None
+    entries: list[Any] = []
+    if isinstance(plugins, list):
+        entries = plugins
+    elif isinstance(plugins, dict):
+        entries = [{name: options} for name, options in plugins.items()]
+    for entry in entries:
+        if entry == PLUGIN_NAME:
+            return {}
+        if isinstance(entry, dict) and PLUGIN_NAME in entry:
+            options = entry[PLUGIN_NAME] or {}
+            if not isinstance(options, dict):
+                raise SettingsError(f"options of plugin '{PLUGIN_NAME}' must be a mapping")
+            return options
+    return {}
