@@ -151,5 +151,13 @@ def schema(config: str | None) -> None:
     click.echo(json.dumps(json_schema(site.settings.severities), indent=2))
 
 
+@main.command()
+def rules() -> None:
+    """Print the rule reference (Markdown): every rule id, its level and how to fix it."""
+    from .render import render_rules_reference
+
+    click.echo(render_rules_reference(), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

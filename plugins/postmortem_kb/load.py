@@ -75,7 +75,7 @@ def read_source(path: Path, display: str, report: Report, max_bytes: int) -> Sou
             return empty
         data = path.read_bytes()
     except OSError as error:
-        report.add("not-utf8", 1, 1, f"cannot read file: {error.strerror or error}")
+        report.add("unreadable-file", 1, 1, f"cannot read file: {error.strerror or error}")
         return empty
     text = _decode(data, report)
     if text is None:

@@ -30,12 +30,15 @@ def _text(findings: Sequence[Finding], checked: int) -> str:
         if finding.suggestion:
             lines.append(f"    hint: {finding.suggestion}")
     counts = {level: sum(f.level is level for f in findings) for level in Level}
-    files = "file" if checked == 1 else "files"
     lines.append(
-        f"checked {checked} {files}: {counts[Level.ERROR]} errors, "
-        f"{counts[Level.WARNING]} warnings, {counts[Level.INFO]} notes"
+        f"checked {_count(checked, 'file')}: {_count(counts[Level.ERROR], 'error')}, "
+        f"{_count(counts[Level.WARNING], 'warning')}, {_count(counts[Level.INFO], 'note')}"
     )
     return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _escape_data(text: str) -> str:

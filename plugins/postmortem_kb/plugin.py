@@ -17,7 +17,7 @@ from .archive import Archive, load_archive
 from .findings import Finding, Level, sort_key
 from .plugin_config import PostmortemsConfig
 from .postmortem import Postmortem
-from .render import render_listing, render_postmortem
+from .render import html_text, render_listing, render_postmortem
 from .settings import Settings, SettingsError
 
 log = get_plugin_logger(__name__)
@@ -99,7 +99,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Render a postmortem page or the listing; other pages pass through."""
         uri = page.file.src_uri
         if uri in self.pages:
-            return render_postmortem(self.pages[uri])
+            postmortem = self.pages[uri]
+            # Themes print page.title unescaped (<title>, nav, search): escape it here.
+            page.meta["title"] = html_text(postmortem.title)
+            return render_postmortem(postmortem)
         if uri == f"{PAGES_DIR}/index.md" and page.file.generated_by and self.archive:
             return render_listing(self.archive.postmortems)
         return markdown

@@ -13,15 +13,21 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from .clock import today
 from .findings import Finding, Level, sort_key
 from .postmortem import Postmortem
+from .rules import RULES
 from .slugs import slugify
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")  # < > & are HTML-escaped instead
 
 
 def md_text(value: object) -> str:
     """Escape a value for Markdown inline text: no markup, no HTML, one line."""
     text = " ".join(str(value).split())
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=True)
+
+
+def html_text(value: object) -> str:
+    """Escape a value for use as HTML text, e.g. a page title that themes insert verbatim."""
+    return html.escape(" ".join(str(value).split()), quote=True)
 
 
 def safe_url(url: str) -> str | None:
@@ -101,6 +107,24 @@ def render_listing(postmortems: list[Postmortem]) -> str:
     """Render the Markdown of the archive page, newest first."""
     ordered = sorted(postmortems, key=_newest_first)
     return _environment().get_template("listing.md.j2").render(postmortems=ordered)
+
+
+GROUP_TITLES = {
+    "file": "Reading the file",
+    "front-matter": "Front matter",
+    "action-items": "Action items",
+    "review": "Review",
+    "structure": "Body structure",
+    "archive": "Across the archive",
+}
+
+
+def render_rules_reference() -> str:
+    """Render the Markdown rule reference from the rule table."""
+    groups = {
+        title: [r for r in RULES.values() if r.group == key] for key, title in GROUP_TITLES.items()
+    }
+    return _environment().get_template("rules_reference.md.j2").render(groups=groups.items())
 
 
 def _newest_first(postmortem: Postmortem) -> tuple[int, str]:

@@ -34,6 +34,13 @@ _RULES = (
         "Split long logs or attachments out of the postmortem and link to them.",
     ),
     Rule(
+        "unreadable-file",
+        E,
+        "file",
+        "The file cannot be read (permissions, or a folder named like a postmortem).",
+        "Make the path a readable regular file, or move it out of the archive folder.",
+    ),
+    Rule(
         "not-utf8",
         E,
         "file",
