@@ -285,7 +285,10 @@ def test_docs_file_colliding_with_a_postmortem_is_an_error(
     (tmp_path / "docs" / "postmortems" / "2026-03-14-failover.md").write_text("# Other\n")
     with pytest.raises(Abort):
         build_site(config, tmp_path / "site", strict=False)
-    assert "would hide postmortems/2026-03-14-failover.md" in caplog.text
+    assert (
+        "docs/postmortems/2026-03-14-failover.md exists and would hide a generated page"
+        in caplog.text
+    )
 
 
 def test_generated_rule_reference_is_current() -> None:

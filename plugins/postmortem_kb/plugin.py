@@ -13,12 +13,15 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .archive import Archive, load_archive
+from .archive import load_archive
+from .clock import today
+from .exports import action_items_csv, action_items_json, postmortems_json
 from .findings import Finding, Level, sort_key
+from .indexes import build_index
 from .plugin_config import PostmortemsConfig
-from .postmortem import Postmortem
-from .render import html_text, render_listing, render_postmortem
+from .render import html_text
 from .settings import Settings, SettingsError
+from .site_pages import GeneratedPage, site_pages
 
 log = get_plugin_logger(__name__)
 
@@ -28,18 +31,16 @@ REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
-    """Publish every postmortem of the archive as a page, with a listing page."""
+    """Publish every postmortem as a page, with cross-linked indexes and exports."""
 
     def __init__(self) -> None:
         self.settings = Settings()
         self.archive_dir = Path(PAGES_DIR)
-        self.pages: dict[str, Postmortem] = {}
-        self.archive: Archive | None = None
+        self.pages: dict[str, GeneratedPage] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Reset state (``mkdocs serve`` reuses the instance), read options, add extensions."""
         self.pages = {}
-        self.archive = None
         if not self.config.enabled:
             return config
         options = {
@@ -61,33 +62,39 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        """Load and check the archive once, then add one page per postmortem."""
+        """Load, check and index the archive once; add its pages and exports."""
         if not self.config.enabled:
             return files
         if not self.archive_dir.is_dir():
             log.warning(f"postmortem folder '{self.archive_dir}' does not exist")
-        base_dir = self.archive_dir.parent
-        self.archive = load_archive(self.archive_dir, base_dir, self.settings)
-        _log_findings(self.archive.findings())
+        archive = load_archive(self.archive_dir, self.archive_dir.parent, self.settings)
+        index = build_index(archive, self.settings, today())
+        _log_findings([*archive.findings(), *index.findings])
         docs_dir = Path(config.docs_dir)
-        for postmortem in self.archive.postmortems:
-            src_uri = f"{PAGES_DIR}/{postmortem.slug}.md"
-            if files.get_file_from_path(src_uri) is not None:
+        for page in site_pages(index, self.settings):
+            if files.get_file_from_path(page.uri) is not None:
+                if page.listed:
+                    log.info(f"docs/{page.uri} exists: it replaces the generated page")
+                    continue
                 raise PluginError(
-                    f"postmortems: docs/{src_uri} exists and would hide {postmortem.path}; "
-                    "remove it from docs/"
+                    f"postmortems: docs/{page.uri} exists and would hide a generated page "
+                    f"({page.title}); remove it from docs/"
                 )
-            page_file = File.generated(
-                config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV
-            )
-            page_file.edit_uri = Path(os.path.relpath(postmortem.file, docs_dir)).as_posix()
-            files.append(page_file)
-            self.pages[src_uri] = postmortem
-        listing = f"{PAGES_DIR}/index.md"
-        if files.get_file_from_path(listing) is None:
-            files.append(
-                File.generated(config, listing, content="", inclusion=InclusionLevel.INCLUDED)
-            )
+            inclusion = InclusionLevel.INCLUDED if page.listed else InclusionLevel.NOT_IN_NAV
+            generated = File.generated(config, page.uri, content="", inclusion=inclusion)
+            files.append(generated)
+            self.pages[page.uri] = page
+        for postmortem in archive.postmortems:
+            page_file = files.get_file_from_path(f"{PAGES_DIR}/{postmortem.slug}.md")
+            if page_file is not None:
+                page_file.edit_uri = Path(os.path.relpath(postmortem.file, docs_dir)).as_posix()
+        directory_urls = config.use_directory_urls
+        for name, content in (
+            ("postmortems.json", postmortems_json(index, directory_urls)),
+            ("action-items.json", action_items_json(index, directory_urls)),
+            ("action-items.csv", action_items_csv(index, directory_urls)),
+        ):
+            files.append(File.generated(config, name, content=content))
         files.append(
             File.generated(config, STYLESHEET, abs_src_path=str(_asset("postmortem-kb.css")))
         )
@@ -96,16 +103,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Render a postmortem page or the listing; other pages pass through."""
-        uri = page.file.src_uri
-        if uri in self.pages:
-            postmortem = self.pages[uri]
-            # Themes print page.title unescaped (<title>, nav, search): escape it here.
-            page.meta["title"] = html_text(postmortem.title)
-            return render_postmortem(postmortem)
-        if uri == f"{PAGES_DIR}/index.md" and page.file.generated_by and self.archive:
-            return render_listing(self.archive.postmortems)
-        return markdown
+        """Render a generated page when MkDocs reads it; other pages pass through."""
+        generated = self.pages.get(page.file.src_uri)
+        if generated is None:
+            return markdown
+        # Themes print page.title unescaped (<title>, nav, search): escape it here.
+        page.meta["title"] = html_text(generated.title)
+        return generated.render()
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

@@ -6,12 +6,12 @@ import datetime as dt
 import html
 import re
 from functools import cache
+from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .clock import today
-from .findings import Finding, Level, sort_key
+from .findings import Level, sort_key
 from .postmortem import Postmortem
 from .rules import RULES
 from .slugs import slugify
@@ -87,26 +87,20 @@ def _environment() -> Environment:
     return env
 
 
-def render_postmortem(postmortem: Postmortem) -> str:
-    """Render the Markdown of a postmortem page: banner, header card, action items, body."""
-    problems = sorted((f for f in postmortem.findings if f.level is not Level.INFO), key=sort_key)
-    return (
-        _environment()
-        .get_template("postmortem.md.j2")
-        .render(
-            pm=postmortem,
-            meta=postmortem.meta,
-            durations=postmortem.durations(),
-            problems=problems,
-            today=today(),
-        )
-    )
+def render_template(name: str, context: dict[str, Any]) -> str:
+    """Render one of the package's templates with ``context``."""
+    return _environment().get_template(name).render(context)
 
 
-def render_listing(postmortems: list[Postmortem]) -> str:
-    """Render the Markdown of the archive page, newest first."""
-    ordered = sorted(postmortems, key=_newest_first)
-    return _environment().get_template("listing.md.j2").render(postmortems=ordered)
+def postmortem_context(postmortem: Postmortem) -> dict[str, Any]:
+    """Values the postmortem page template needs beyond the index."""
+    return {
+        "meta": postmortem.meta,
+        "durations": postmortem.durations(),
+        "problems": sorted(
+            (f for f in postmortem.findings if f.level is not Level.INFO), key=sort_key
+        ),
+    }
 
 
 GROUP_TITLES = {
@@ -125,13 +119,3 @@ def render_rules_reference() -> str:
         title: [r for r in RULES.values() if r.group == key] for key, title in GROUP_TITLES.items()
     }
     return _environment().get_template("rules_reference.md.j2").render(groups=groups.items())
-
-
-def _newest_first(postmortem: Postmortem) -> tuple[int, str]:
-    day = postmortem.meta.date if postmortem.meta else dt.date.min
-    return (-day.toordinal(), postmortem.id)
-
-
-def describe(finding: Finding) -> str:
-    """One line for a finding, as shown on pages."""
-    return f"{finding.path}:{finding.line}: {finding.message} ({finding.rule})"

@@ -260,6 +260,13 @@ _RULES = (
         "Use a cause id from the catalog (a suggestion is given), or add it to the catalog.",
     ),
     Rule(
+        "slug-collision",
+        W,
+        "archive",
+        "Two different service, cause or owner values would get the same page name.",
+        "Use one spelling for the value everywhere (the page lists the second one separately).",
+    ),
+    Rule(
         "catalog-invalid",
         E,
         "archive",

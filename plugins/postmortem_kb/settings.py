@@ -62,6 +62,11 @@ class Settings:
     review_within_days: int = 5
     placeholders: tuple[str, ...] = ("TODO", "TBD", "FIXME")
     max_file_kb: int = 1024
+    recurrence_count: int = 3
+    recurrence_days: int = 365
+    stale_after_days: int = 14
+    related_limit: int = 5
+    earlier_open_limit: int = 10
     rule_levels: Mapping[str, Level | None] = field(default_factory=dict)
 
     def zone(self) -> ZoneInfo | None:
@@ -82,6 +87,7 @@ class Settings:
             "placeholders",
             "max_file_kb",
             "rules",
+            *NUMBER_OPTIONS,
         }
         unknown = sorted(set(options) - known - IGNORED_OPTIONS)
         if unknown:
@@ -95,7 +101,7 @@ class Settings:
             values["timezone"] = _timezone(_string(options, "timezone"))
         if "sections" in options:
             values["sections"] = _sections(options["sections"], "sections")
-        for name in ("timeline_min_entries", "review_within_days", "max_file_kb"):
+        for name in ("timeline_min_entries", "review_within_days", "max_file_kb", *NUMBER_OPTIONS):
             if name in options:
                 values[name] = _natural(options, name)
         if "required_fields" in options:
@@ -106,6 +112,15 @@ class Settings:
             values["rule_levels"] = _rule_levels(options["rules"])
         return cls(**values)
 
+
+# Options that tune the generated indexes.
+NUMBER_OPTIONS = (
+    "recurrence_count",
+    "recurrence_days",
+    "stale_after_days",
+    "related_limit",
+    "earlier_open_limit",
+)
 
 # Options that belong to the site glue (the plugin), not to checking.
 IGNORED_OPTIONS = frozenset({"enabled"})

@@ -1,0 +1,159 @@
+"""Machine-readable exports of the archive: postmortems.json, action-items.json and .csv.
+
+The shapes are versioned (``"version": 1``) and documented in docs/reference/exports.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .findings import Level
+from .indexes import Index, ItemRef
+from .postmortem import Postmortem
+from .render import anchor
+
+EXPORT_VERSION = 1
+ITEM_COLUMNS = (
+    "postmortem",
+    "postmortem_title",
+    "id",
+    "title",
+    "owner",
+    "due",
+    "status",
+    "overdue",
+    "days_overdue",
+    "type",
+    "priority",
+    "link",
+    "severity",
+    "services",
+    "causes",
+    "url",
+)
+
+
+def page_url(slug: str, directory_urls: bool) -> str:
+    """URL of a postmortem page relative to the site root."""
+    return f"postmortems/{slug}/" if directory_urls else f"postmortems/{slug}.html"
+
+
+def postmortems_json(index: Index, directory_urls: bool) -> str:
+    """All postmortems with derived durations, URLs, cross-links and action items."""
+    records = [_postmortem(pm, index, directory_urls) for pm in index.postmortems]
+    payload = {
+        "version": EXPORT_VERSION,
+        "generated": index.today.isoformat(),
+        "postmortems": records,
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def action_items_json(index: Index, directory_urls: bool) -> str:
+    """Every action item, open ones first (overdue first, then by due date)."""
+    items = [_item(ref, directory_urls) for ref in (*index.open_items, *index.closed_items)]
+    payload = {"version": EXPORT_VERSION, "generated": index.today.isoformat(), "items": items}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def action_items_csv(index: Index, directory_urls: bool) -> str:
+    """The same items as CSV; lists are joined with ``;`` and formulas are neutralised."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ITEM_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for ref in (*index.open_items, *index.closed_items):
+        row = _item(ref, directory_urls)
+        writer.writerow({key: _cell(row[key]) for key in ITEM_COLUMNS})
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        value = ";".join(value)
+    text = str(value)
+    # A leading = + - @ makes spreadsheets evaluate the cell: keep it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _minutes(pm: Postmortem) -> dict[str, int | None]:
+    durations = pm.durations()
+    return {
+        name: int(durations[name].total_seconds() // 60) if name in durations else None
+        for name in ("detect", "mitigate", "resolve")
+    }
+
+
+def _postmortem(pm: Postmortem, index: Index, directory_urls: bool) -> dict[str, Any]:
+    problems = {
+        "errors": sum(1 for f in pm.findings if f.level is Level.ERROR),
+        "warnings": sum(1 for f in pm.findings if f.level is Level.WARNING),
+    }
+    record: dict[str, Any] = {
+        "id": pm.id,
+        "url": page_url(pm.slug, directory_urls),
+        "source": pm.path,
+        "readable": pm.meta is not None,
+        "title": pm.title,
+        "problems": problems,
+    }
+    meta = pm.meta
+    if meta is None:
+        return record
+    times = meta.incident
+    record.update(
+        date=meta.date.isoformat(),
+        status=meta.status,
+        severity=meta.severity,
+        services=meta.services,
+        causes=meta.causes,
+        authors=meta.authors,
+        participants=meta.participants,
+        tags=meta.tags,
+        incident={
+            name: value.isoformat() if (value := getattr(times, name)) else None
+            for name in ("started", "detected", "mitigated", "resolved")
+        },
+        minutes_to=_minutes(pm),
+        review_meeting=meta.review_meeting.isoformat() if meta.review_meeting else None,
+        related=[other.id for other in index.related.get(pm.id, [])],
+        referenced_by=[other.id for other in index.referenced_by.get(pm.id, [])],
+        action_items=[
+            {
+                key: value
+                for key, value in _item(ref, directory_urls).items()
+                if key not in ("postmortem", "postmortem_title", "severity", "services", "causes")
+            }
+            for ref in index.items_of(pm)
+        ],
+    )
+    return record
+
+
+def _item(ref: ItemRef, directory_urls: bool) -> dict[str, Any]:
+    item, pm = ref.item, ref.postmortem
+    assert pm.meta is not None
+    return {
+        "postmortem": pm.id,
+        "postmortem_title": pm.meta.title,
+        "id": item.id,
+        "title": item.title,
+        "owner": item.owner,
+        "due": item.due.isoformat() if item.due else None,
+        "status": item.status,
+        "overdue": ref.overdue,
+        "days_overdue": ref.days_overdue,
+        "type": item.type,
+        "priority": item.priority,
+        "link": item.link,
+        "severity": pm.meta.severity,
+        "services": pm.meta.services,
+        "causes": pm.meta.causes,
+        "url": f"{page_url(pm.slug, directory_urls)}#{anchor(item.id)}",
+    }

@@ -1,0 +1,379 @@
+"""Cross-links of an archive, computed once per build in one pass over the postmortems.
+
+Services, causes and owners with their postmortems and action items, related and
+referencing postmortems, action items still open from earlier incidents, and what needs
+attention. Pure: no MkDocs, no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .archive import Archive
+from .catalog import Catalog, CatalogEntry
+from .findings import Finding, Level
+from .model import ActionItem, FrontMatter
+from .postmortem import Postmortem
+from .report import Report
+from .settings import Settings
+from .slugs import slugify
+
+SERVICE, CAUSE, OWNER = "service", "cause", "owner"
+ENTRY_DIRS = {SERVICE: "services", CAUSE: "causes", OWNER: "action-items/owners"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A service, cause or owner value and the page that lists it."""
+
+    kind: str
+    value: str
+    slug: str
+    catalog: CatalogEntry | None = None
+
+    @property
+    def label(self) -> str:
+        """The catalog name, or the value itself."""
+        return self.catalog.label if self.catalog else self.value
+
+    @property
+    def uri(self) -> str:
+        """Where the entry's page lives, from the site root."""
+        return f"{ENTRY_DIRS[self.kind]}/{self.slug}.md"
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An action item with the postmortem it belongs to and its state on the build date."""
+
+    item: ActionItem
+    postmortem: Postmortem
+    overdue: bool
+    days_overdue: int
+
+    @property
+    def services(self) -> list[str]:
+        """Services of the item's postmortem."""
+        return self.postmortem.meta.services if self.postmortem.meta else []
+
+
+@dataclass
+class Group:
+    """Postmortems and open action items of one service, cause or owner."""
+
+    entry: Entry
+    postmortems: list[Postmortem] = field(default_factory=list)  # newest first
+    open_items: list[ItemRef] = field(default_factory=list)  # overdue first, then by due
+    closed_items: list[ItemRef] = field(default_factory=list)
+    recurring: bool = False
+    severe_count: int = 0  # postmortems at the two highest configured severities
+
+    @property
+    def last_incident(self) -> dt.date | None:
+        """Date of the newest postmortem."""
+        return (
+            self.postmortems[0].meta.date if self.postmortems and self.postmortems[0].meta else None
+        )
+
+    @property
+    def overdue_count(self) -> int:
+        """Open items past their due date."""
+        return sum(1 for ref in self.open_items if ref.overdue)
+
+    @property
+    def median_time_to_resolve(self) -> dt.timedelta | None:
+        """Median of resolved - started over postmortems that record both."""
+        values = sorted(
+            d["resolve"] for pm in self.postmortems if "resolve" in (d := pm.durations())
+        )
+        if not values:
+            return None
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+@dataclass
+class Index:
+    """Everything the listings, cross-links and exports need."""
+
+    today: dt.date
+    postmortems: list[Postmortem]  # newest first; unreadable ones last
+    services: list[Group]
+    causes: list[Group]
+    owners: list[Group]
+    open_items: list[ItemRef]
+    closed_items: list[ItemRef]
+    related: dict[str, list[Postmortem]]
+    referenced_by: dict[str, list[Postmortem]]
+    earlier_open: dict[str, list[ItemRef]]
+    stale: list[tuple[Postmortem, int]]
+    findings: list[Finding]
+    entries: dict[tuple[str, str], Entry]
+    items_by_postmortem: dict[str, list[ItemRef]]
+
+    def entry(self, kind: str, value: str) -> Entry:
+        """The page entry of a service, cause or owner value."""
+        return self.entries[(kind, value)]
+
+    def items_of(self, pm: Postmortem) -> list[ItemRef]:
+        """The action items of one postmortem, in file order."""
+        return self.items_by_postmortem.get(pm.id, [])
+
+    def with_problems(self) -> list[Postmortem]:
+        """Postmortems with errors or warnings, in file order."""
+        return [
+            pm
+            for pm in sorted(self.postmortems, key=lambda p: p.path)
+            if any(f.level is not Level.INFO for f in pm.findings)
+        ]
+
+
+def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
+    """Index the archive once: O(N) in postmortems and action items."""
+    postmortems = sorted(archive.postmortems, key=_newest_first)
+    readable = [pm for pm in postmortems if pm.meta is not None]
+    slugger = _Slugger(settings)
+    services = _groups(SERVICE, readable, archive.services, slugger, _services_of)
+    causes = _groups(CAUSE, readable, archive.causes, slugger, _causes_of)
+    refs = [_ref(item, pm, today) for pm in readable for item in _items_of(pm)]
+    open_items = sorted((r for r in refs if not r.item.is_closed), key=_open_order)
+    closed_items = sorted((r for r in refs if r.item.is_closed), key=_closed_order)
+    owners = _owner_groups(open_items, closed_items, slugger)
+    by_pm: dict[str, list[ItemRef]] = defaultdict(list)
+    for ref in refs:
+        by_pm[ref.postmortem.id].append(ref)
+    severe = frozenset(settings.severities[:2])
+    for group in (*services.values(), *causes.values()):
+        _fill(group, by_pm, severe)
+    for group in causes.values():
+        group.recurring = _recurs(group.postmortems, settings)
+    by_id = {pm.id: pm for pm in readable}
+    referenced_by = _backlinks(readable, by_id)
+    return Index(
+        today=today,
+        postmortems=postmortems,
+        services=sorted(services.values(), key=lambda g: g.entry.value),
+        causes=sorted(causes.values(), key=lambda g: g.entry.value),
+        owners=sorted(owners.values(), key=lambda g: g.entry.value),
+        open_items=open_items,
+        closed_items=closed_items,
+        related={pm.id: _related(pm, by_id, services, settings) for pm in readable},
+        referenced_by=referenced_by,
+        earlier_open=_earlier_open(readable, services, causes, settings),
+        stale=_stale(readable, settings, today),
+        findings=slugger.findings,
+        entries=slugger.entries,
+        items_by_postmortem=dict(by_pm),
+    )
+
+
+def _newest_first(pm: Postmortem) -> tuple[int, int, str]:
+    if pm.meta is None:
+        return (1, 0, pm.id)
+    return (0, -pm.meta.date.toordinal(), pm.id)
+
+
+def _services_of(meta: FrontMatter) -> list[str]:
+    return meta.services
+
+
+def _causes_of(meta: FrontMatter) -> list[str]:
+    return meta.causes
+
+
+def _items_of(pm: Postmortem) -> list[ActionItem]:
+    return pm.meta.action_items if pm.meta else []
+
+
+class _Slugger:
+    """Give every value a page slug; two values never share one silently."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.findings: list[Finding] = []
+        self.entries: dict[tuple[str, str], Entry] = {}
+        # "index" is the listing page of each kind, never an entry's page.
+        self.taken: dict[tuple[str, str], str] = {
+            (kind, "index"): "(the listing page)" for kind in (SERVICE, CAUSE, OWNER)
+        }
+
+    def entry(
+        self, kind: str, value: str, where: str, catalog: CatalogEntry | None = None
+    ) -> Entry:
+        key = (kind, value)
+        if key in self.entries:
+            return self.entries[key]
+        base = slugify(value) or "x-" + hashlib.sha1(value.encode()).hexdigest()[:8]
+        slug, number = base, 1
+        while (kind, slug) in self.taken:
+            number += 1
+            slug = f"{base}-{number}"
+        if slug != base:
+            other = self.taken[(kind, base)]
+            report = Report(where, self.settings.rule_levels)
+            report.add(
+                "slug-collision",
+                1,
+                1,
+                f"{kind} '{value}' and '{other}' have the same page name '{base}'; "
+                f"'{value}' is listed at '{slug}'",
+                f"use one spelling for the {kind}, or rename one of them",
+            )
+            self.findings.extend(report.findings)
+        self.taken[(kind, slug)] = value
+        entry = Entry(kind, value, slug, catalog)
+        self.entries[key] = entry
+        return entry
+
+
+def _groups(
+    kind: str,
+    readable: list[Postmortem],
+    catalog: Catalog | None,
+    slugger: _Slugger,
+    values_of: Callable[[FrontMatter], list[str]],
+) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    if catalog is not None:
+        for value, described in sorted(catalog.entries.items()):
+            groups[value] = Group(slugger.entry(kind, value, catalog.path, described))
+    for pm in readable:
+        assert pm.meta is not None
+        for value in dict.fromkeys(values_of(pm.meta)):
+            if value not in groups:
+                groups[value] = Group(slugger.entry(kind, value, pm.path))
+            groups[value].postmortems.append(pm)
+    return groups
+
+
+def _ref(item: ActionItem, pm: Postmortem, today: dt.date) -> ItemRef:
+    late = not item.is_closed and item.due is not None and item.due < today
+    return ItemRef(item, pm, late, (today - item.due).days if late and item.due else 0)
+
+
+def _open_order(ref: ItemRef) -> tuple[int, int, str, str]:
+    due = ref.item.due.toordinal() if ref.item.due else dt.date.max.toordinal()
+    return (0 if ref.overdue else 1, due, ref.postmortem.id, ref.item.id)
+
+
+def _closed_order(ref: ItemRef) -> tuple[int, str, str]:
+    assert ref.postmortem.meta is not None
+    return (-ref.postmortem.meta.date.toordinal(), ref.postmortem.id, ref.item.id)
+
+
+def _owner_groups(
+    open_items: list[ItemRef], closed_items: list[ItemRef], slugger: _Slugger
+) -> dict[str, Group]:
+    owners: dict[str, Group] = {}
+    for refs, attribute in ((open_items, "open_items"), (closed_items, "closed_items")):
+        for ref in refs:
+            owner = ref.item.owner
+            if owner not in owners:
+                owners[owner] = Group(slugger.entry(OWNER, owner, ref.postmortem.path))
+            getattr(owners[owner], attribute).append(ref)
+    return owners
+
+
+def _fill(group: Group, by_pm: dict[str, list[ItemRef]], severe: frozenset[str]) -> None:
+    refs = [ref for pm in group.postmortems for ref in by_pm.get(pm.id, ())]
+    group.open_items = sorted((r for r in refs if not r.item.is_closed), key=_open_order)
+    group.closed_items = sorted((r for r in refs if r.item.is_closed), key=_closed_order)
+    group.severe_count = sum(
+        1 for pm in group.postmortems if pm.meta and pm.meta.severity in severe
+    )
+
+
+def _recurs(postmortems: list[Postmortem], settings: Settings) -> bool:
+    """True when ``recurrence_count`` postmortems fall within ``recurrence_days``."""
+    days = sorted(pm.meta.date.toordinal() for pm in postmortems if pm.meta)
+    need = settings.recurrence_count
+    return any(
+        days[i + need - 1] - days[i] < settings.recurrence_days for i in range(len(days) - need + 1)
+    )
+
+
+def _backlinks(
+    readable: list[Postmortem], by_id: dict[str, Postmortem]
+) -> dict[str, list[Postmortem]]:
+    backlinks: dict[str, list[Postmortem]] = defaultdict(list)
+    for pm in readable:
+        assert pm.meta is not None
+        for target in dict.fromkeys(pm.meta.related):
+            if target in by_id and target != pm.id:
+                backlinks[target].append(pm)
+    return dict(backlinks)
+
+
+def _related(
+    pm: Postmortem,
+    by_id: dict[str, Postmortem],
+    services: dict[str, Group],
+    settings: Settings,
+) -> list[Postmortem]:
+    """Explicit ``related`` ids first, then postmortems sharing a service and a cause."""
+    assert pm.meta is not None
+    explicit = [by_id[i] for i in dict.fromkeys(pm.meta.related) if i in by_id and i != pm.id]
+    chosen = {pm.id, *(p.id for p in explicit)}
+    causes = set(pm.meta.causes)
+    computed: list[Postmortem] = []
+    for service in dict.fromkeys(pm.meta.services):
+        for other in services[service].postmortems:  # newest first
+            if other.id in chosen or not causes.intersection(other.meta.causes):  # type: ignore[union-attr]
+                continue
+            computed.append(other)
+            chosen.add(other.id)
+            if len(computed) >= settings.related_limit:
+                break
+    computed.sort(key=_newest_first)
+    return explicit + computed[: settings.related_limit]
+
+
+def _earlier_open(
+    readable: list[Postmortem],
+    services: dict[str, Group],
+    causes: dict[str, Group],
+    settings: Settings,
+) -> dict[str, list[ItemRef]]:
+    """Open items of earlier postmortems that share a service or a cause, overdue first."""
+    result: dict[str, list[ItemRef]] = {}
+    for pm in readable:
+        assert pm.meta is not None
+        seen: dict[tuple[str, str], ItemRef] = {}
+        groups: Iterable[Group] = [
+            *(services[s] for s in pm.meta.services),
+            *(causes[c] for c in pm.meta.causes),
+        ]
+        limit = settings.earlier_open_limit
+        for group in groups:
+            found = 0
+            for ref in group.open_items:  # already in display order: stop at the limit
+                if found >= limit:
+                    break
+                earlier = ref.postmortem.meta and ref.postmortem.meta.date < pm.meta.date
+                if earlier:
+                    seen.setdefault((ref.postmortem.id, ref.item.id), ref)
+                    found += 1
+        if seen:
+            result[pm.id] = sorted(seen.values(), key=_open_order)[:limit]
+    return result
+
+
+def _stale(
+    readable: list[Postmortem], settings: Settings, today: dt.date
+) -> list[tuple[Postmortem, int]]:
+    """Drafts and postmortems in review for longer than ``stale_after_days``, oldest first."""
+    stale = []
+    for pm in readable:
+        assert pm.meta is not None
+        if pm.meta.status == "published":
+            continue
+        resolved = pm.meta.incident.resolved
+        since = resolved.date() if resolved else pm.meta.date
+        age = (today - since).days
+        if age > settings.stale_after_days:
+            stale.append((pm, age))
+    return sorted(stale, key=lambda pair: (-pair[1], pair[0].id))
