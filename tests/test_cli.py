@@ -222,11 +222,6 @@ def test_usage_errors_exit_2(
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(
-    reason="BUG: `timezone: Europe` (a tz database folder) raises IsADirectoryError in "
-    "settings._timezone; the CLI crashes with a traceback and exit 1 instead of exit 2",
-    strict=True,
-)
 def test_timezone_folder_exits_2(tmp_path: Path) -> None:
     write_config(tmp_path, "timezone: Europe")
     result = run(tmp_path, "check")
@@ -337,11 +332,6 @@ def test_new_title_is_quoted_safely(tmp_path: Path) -> None:
     assert meta["services"] == ["a: b"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: cli.new defaults to dt.date.today() and ignores SOURCE_DATE_EPOCH, while "
-    "clock.today() (used for builds) honours it",
-    strict=True,
-)
 def test_new_default_date_honours_source_date_epoch(tmp_path: Path) -> None:
     epoch = {"SOURCE_DATE_EPOCH": "1000000000"}  # 2001-09-09, never the real today
     result = run(tmp_path, "new", "Default date", "--author", "alice", "-s", "x", env=epoch)

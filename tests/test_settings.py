@@ -154,23 +154,12 @@ def test_invalid_options(options: dict[str, Any], message: str) -> None:
     assert str(error.value).startswith(message)
 
 
-@pytest.mark.xfail(
-    reason="BUG: settings._timezone catches only ZoneInfoNotFoundError and ValueError; "
-    "ZoneInfo('Europe') raises IsADirectoryError (an OSError), so a folder name of the tz "
-    "database crashes instead of raising SettingsError",
-    strict=True,
-)
 @pytest.mark.parametrize("zone", ["Europe", "America"])
 def test_timezone_folder_is_a_settings_error(zone: str) -> None:
     with pytest.raises(SettingsError, match="unknown time zone"):
         Settings.from_options({"timezone": zone})
 
 
-@pytest.mark.xfail(
-    reason="BUG: settings._section checks only that a mapping's 'name' is a str: "
-    "{name: ''} (and empty aliases) are accepted, while the string form '' is refused",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "sections",
     [[{"name": ""}], [{"name": "  "}], [{"name": "X", "aliases": [""]}]],
@@ -310,12 +299,6 @@ def test_repository_mkdocs_yml_is_readable() -> None:
     assert site.settings.dir == "postmortems"
 
 
-@pytest.mark.xfail(
-    reason="BUG: site_config reads MkDocs' !ENV tag as null, so `dir: !ENV [PM_DIR, "
-    "incidents]` (valid for mkdocs build) makes the CLI fail with \"option 'dir' must be a "
-    'non-empty string, got None"',
-    strict=True,
-)
 def test_env_tag_default_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PM_DIR", raising=False)
     config = write_config(
@@ -331,11 +314,6 @@ def test_env_tag_elsewhere_is_ignored(tmp_path: Path) -> None:
     assert read_site_config(config, required=True).settings == Settings()
 
 
-@pytest.mark.xfail(
-    reason="BUG: site_config ignores MkDocs' INHERIT key: plugin options in the parent file "
-    "apply to `mkdocs build` but not to `postmortem check`",
-    strict=True,
-)
 def test_inherit_is_followed(tmp_path: Path) -> None:
     write_config(tmp_path, "plugins:\n  - postmortems:\n      dir: incidents\n", "base.yml")
     config = write_config(tmp_path, "INHERIT: base.yml\nsite_name: x\n")

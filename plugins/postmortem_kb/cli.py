@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .archive import discover, load_archive
+from .clock import today
 from .findings import fails, sort_key
 from .model import json_schema
 from .output import FORMATS, format_findings
@@ -110,7 +111,7 @@ def new(
             f"'{severity}' is not one of {', '.join(levels)}", param_hint="--severity"
         )
     try:
-        incident_day = dt.date.fromisoformat(day) if day else dt.date.today()
+        incident_day = dt.date.fromisoformat(day) if day else today()
     except ValueError as error:
         raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--date") from error
     try:

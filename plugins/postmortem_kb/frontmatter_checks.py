@@ -51,7 +51,8 @@ def _check_unknown_keys(data: dict[str, Any], positions: Positions, report: Repo
     def unknown(mapping: Any, allowed: tuple[str, ...], path: YamlPath) -> None:
         if not isinstance(mapping, dict):
             return
-        for key in mapping:
+        for raw_key in mapping:
+            key = str(raw_key)
             if key not in allowed:
                 line, column = positions.of_key((*path, key))
                 where = f"{dotted(path)}: " if path else ""

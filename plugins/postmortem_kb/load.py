@@ -18,6 +18,9 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
+_BOM = b"\xef\xbb\xbf"
+# libyaml also breaks lines at these; the files' own line numbers do not.
+_YAML_LINE_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " ", "\x85": " "})
 MAX_DEPTH = 8
 MAX_NODES = 20_000
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -84,16 +87,19 @@ def read_source(path: Path, display: str, report: Report, max_bytes: int) -> Sou
 
 
 def _decode(data: bytes, report: Report) -> str | None:
+    bom = len(_BOM) if data.startswith(_BOM) else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        start = error.start + bom
+        line_start = data.rfind(b"\n", 0, start) + 1
+        line = data.count(b"\n", 0, start) + 1
+        column = len(data[max(line_start, bom) : start].decode("utf-8", errors="replace")) + 1
         report.add(
             "not-utf8",
             line,
             column,
-            f"byte 0x{data[error.start]:02x} at offset {error.start} is not valid UTF-8",
+            f"byte 0x{data[start]:02x} at offset {start} is not valid UTF-8",
         )
         return None
     if "\x00" in text:
@@ -126,7 +132,7 @@ def split_source(text: str, display: str, report: Report) -> Source:
             "add a line with only '---' after the last field",
         )
         return Source(display, None, Positions(), "", len(lines), text)
-    yaml_text = "\n".join(lines[1:closing])
+    yaml_text = "\n".join(lines[1:closing]).translate(_YAML_LINE_BREAKS)
     body = "\n".join(lines[closing + 1 :])
     front_matter, positions = parse_front_matter(yaml_text, report, first_line=2)
     return Source(display, front_matter, positions, body, closing + 2, text)
@@ -173,9 +179,11 @@ def parse_yaml(yaml_text: str, report: Report, first_line: int) -> tuple[Any, Po
         mark = error.problem_mark or error.context_mark
         line, column = _mark(mark, first_line) if mark else (first_line, 1)
         problem = error.problem or error.context or "invalid YAML"
+        yaml_lines = yaml_text.split("\n")
+        bad_line = yaml_lines[line - first_line] if 0 <= line - first_line < len(yaml_lines) else ""
         hint = (
             "indent with spaces, not tabs"
-            if "\t" in yaml_text and "tab" in str(error)
+            if "\t" in bad_line[: column + 1]
             else "quote values that contain ': ' or start with a special character"
         )
         report.add("yaml-syntax", line, column, f"YAML syntax error: {problem}", hint)
@@ -207,15 +215,20 @@ class _Walker:
         if self.broken:
             return
         line, column = _mark(node.start_mark, self.first_line)
-        if id(node) in self.seen or len(self.seen) > MAX_NODES:
+        if id(node) in self.seen:
             self._fail("yaml-alias", line, column, "YAML anchors and aliases are not supported")
+            return
+        if len(self.seen) >= MAX_NODES:
+            self._fail("yaml-too-large", line, column, f"more than {MAX_NODES:,} values")
             return
         if depth > MAX_DEPTH:
             self._fail("yaml-too-deep", line, column, f"nesting deeper than {MAX_DEPTH} levels")
             return
         self.seen.add(id(node))
         self.positions.values[path] = (line, column)
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode) and node.tag != _STR_TAG:
+            self._construct(node, line, column)
+        elif isinstance(node, yaml.MappingNode):
             self._walk_mapping(node, path, depth)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
@@ -229,34 +242,48 @@ class _Walker:
                 self._fail("non-string-key", line, column, "a key must be a plain name")
                 return
             key = key_node.value
-            if key_node.tag != _STR_TAG:
-                self._fail(
-                    "non-string-key",
-                    line,
-                    column,
-                    f"key '{key}' is read by YAML as {_kind_of(key_node.tag)}, not a name",
-                    "use a documented field name, or quote the key",
-                )
+            if key_node.tag != _STR_TAG and self._fail(
+                "non-string-key",
+                line,
+                column,
+                f"key '{key}' is read by YAML as {_kind_of(key_node.tag)}, not a name",
+                "use a documented field name, or quote the key",
+            ):
                 return
-            if key in first_seen:
-                self._fail(
-                    "duplicate-key",
-                    line,
-                    column,
-                    f"key '{key}' appears twice (first on line {first_seen[key]})",
-                    "keep one of them; YAML would silently use only the last",
-                )
+            if key in first_seen and self._fail(
+                "duplicate-key",
+                line,
+                column,
+                f"key '{key}' appears twice (first on line {first_seen[key]})",
+                "keep one of them; YAML would silently use only the last",
+            ):
                 return
             first_seen[key] = line
             key_path: YamlPath = (*path, key)
             self.positions.keys[key_path] = (line, column)
             self.walk(value_node, key_path, depth + 1)
 
+    def _construct(self, node: yaml.ScalarNode, line: int, column: int) -> None:
+        """Build a typed scalar (date, number) now, so a bad one is reported where it is."""
+        try:
+            self.loader.construct_object(node)
+        except (ValueError, OverflowError, TypeError, yaml.YAMLError) as error:
+            problem = getattr(error, "problem", None) or str(error)
+            self._fail(
+                "invalid-value",
+                line,
+                column,
+                f"'{node.value}' cannot be read: {problem}",
+                "write dates as YYYY-MM-DD and timestamps as YYYY-MM-DDTHH:MM:SSZ",
+            )
+
     def _fail(
         self, rule: str, line: int, column: int, message: str, hint: str | None = None
-    ) -> None:
-        self.report.add(rule, line, column, message, hint)
-        self.broken = True
+    ) -> bool:
+        """Report a problem that stops reading; False when the rule is turned off."""
+        if self.report.add(rule, line, column, message, hint):
+            self.broken = True
+        return self.broken
 
 
 def _kind_of(tag: str) -> str:

@@ -87,7 +87,7 @@ def load_postmortem(
             check_cross_file(pm_id, meta, source.positions, context, report)
     if source.front_matter is not None or source.body:
         body = parse_body(source.body, source.body_line)
-        status = meta.status if meta else None
+        status = meta.status if meta else _raw_status(source.front_matter)
         day = meta.date if meta else None
         check_structure(source.body, body, settings, status, report, day)
         header = [
@@ -114,3 +114,9 @@ def _check_id_date(
             f"file name starts with {match.group(1)} but date is {meta.date}",
             "name the file after the day the incident started",
         )
+
+
+def _raw_status(front_matter: dict[str, object] | None) -> str | None:
+    """The status as written, for files whose front matter is otherwise invalid."""
+    status = front_matter.get("status") if front_matter else None
+    return status if isinstance(status, str) else None

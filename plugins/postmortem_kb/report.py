@@ -25,18 +25,22 @@ class Report:
         suggestion: str | None = None,
         *,
         level: Level | None = None,
-    ) -> None:
-        """Record a finding; ``level`` overrides the rule's default (e.g. info for drafts)."""
+    ) -> bool:
+        """Record a finding; ``level`` overrides the rule's default (e.g. info for drafts).
+
+        Returns False when the rule is turned off in the settings.
+        """
         if rule in self.rule_levels:
             configured = self.rule_levels[rule]
             if configured is None:
-                return
+                return False
             level = configured
         elif level is None:
             level = RULES[rule].level
         self.findings.append(
             Finding(self.path, max(line, 1), max(column, 1), rule, level, message, suggestion)
         )
+        return True
 
     def has_errors(self) -> bool:
         """Tell whether any error was recorded."""

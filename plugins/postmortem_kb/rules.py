@@ -90,6 +90,13 @@ _RULES = (
         "Flatten the structure; see the front-matter reference.",
     ),
     Rule(
+        "yaml-too-large",
+        E,
+        "file",
+        "The front matter holds more values than any postmortem needs (20,000).",
+        "Move long lists out of the front matter; see the front-matter reference.",
+    ),
+    Rule(
         "duplicate-key",
         E,
         "file",
@@ -321,3 +328,6 @@ _RULES = (
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+# Rules that keep hostile YAML out of the build: their level cannot be configured.
+FIXED_RULES = frozenset({"yaml-alias", "yaml-too-deep", "yaml-too-large"})

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .findings import Level
-from .rules import RULES
+from .rules import FIXED_RULES, RULES
 
 OPTIONAL_REQUIRABLE_FIELDS = ("participants", "incident", "review_meeting", "causes")
 
@@ -152,7 +152,7 @@ def _natural(options: Mapping[str, Any], name: str) -> int:
 def _timezone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise SettingsError(f"option 'timezone': unknown time zone {name!r}") from error
     return name
 
@@ -175,15 +175,17 @@ def _sections(value: Any, where: str) -> tuple[SectionSpec, ...]:
 def _section(item: Any, where: str) -> SectionSpec:
     if isinstance(item, str) and item.strip():
         return SectionSpec(item.strip())
-    if isinstance(item, dict) and isinstance(item.get("name"), str):
+    if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
         extra = set(item) - {"name", "aliases", "subsections"}
         if extra:
             raise SettingsError(f"option '{where}': unknown key(s) {sorted(extra)}")
         aliases = item.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and a.strip() for a in aliases
+        ):
             raise SettingsError(f"option '{where}': 'aliases' of {item['name']!r} must be a list")
         subsections = _sections(item.get("subsections", []), f"{where}.subsections")
-        return SectionSpec(item["name"], tuple(aliases), subsections)
+        return SectionSpec(item["name"].strip(), tuple(a.strip() for a in aliases), subsections)
     raise SettingsError(
         f"option '{where}': each entry is a name or {{name, aliases, subsections}}, got {item!r}"
     )
@@ -196,6 +198,11 @@ def _rule_levels(value: Any) -> dict[str, Level | None]:
     for rule_id, level in value.items():
         if rule_id not in RULES:
             raise SettingsError(f"option 'rules': unknown rule id {rule_id!r}")
+        if rule_id in FIXED_RULES:
+            raise SettingsError(
+                f"option 'rules': {rule_id!r} guards the build against hostile input and "
+                "cannot be changed"
+            )
         if level is False or level == "off":
             levels[rule_id] = None
         elif level in {lvl.value for lvl in Level}:

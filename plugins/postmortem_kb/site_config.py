@@ -6,6 +6,7 @@ this loader reads them as null, which is enough to find the plugin's own options
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,20 @@ def _ignore_tag(loader: Any, suffix: str, node: yaml.Node) -> None:
     return None
 
 
+def _env_tag(loader: Any, node: yaml.Node) -> Any:
+    """MkDocs' ``!ENV VAR`` / ``!ENV [VAR, OTHER, default]``: the first variable set."""
+    if isinstance(node, yaml.ScalarNode):
+        return os.environ.get(loader.construct_scalar(node))
+    names = loader.construct_sequence(node)
+    for name in names[:-1]:
+        if isinstance(name, str) and name in os.environ:
+            return os.environ[name]
+    last = names[-1] if names else None
+    return os.environ.get(last, None) if isinstance(last, str) and len(names) == 1 else last
+
+
 _TolerantLoader.add_multi_constructor("", _ignore_tag)
+_TolerantLoader.add_constructor("!ENV", _env_tag)
 
 
 @dataclass(frozen=True)
@@ -50,12 +64,25 @@ def read_site_config(config_file: Path, *, required: bool) -> SiteConfig:
         if required:
             raise SettingsError(f"config file '{config_file}' does not exist")
         return SiteConfig(base, Settings())
+    options = _options_with_inheritance(config_file, seen=set())
+    return SiteConfig(base, Settings.from_options(options))
+
+
+def _options_with_inheritance(config_file: Path, seen: set[Path]) -> dict[str, Any]:
+    """The plugin's options, merged over those of the ``INHERIT`` parent as MkDocs does."""
+    resolved = config_file.resolve()
+    if resolved in seen:
+        raise SettingsError(f"'{config_file}' inherits from itself (INHERIT loop)")
+    seen.add(resolved)
     try:
         data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError) as error:
         raise SettingsError(f"cannot read '{config_file}': {error}") from error
-    options = plugin_options(data)
-    return SiteConfig(base, Settings.from_options(options))
+    options: dict[str, Any] = {}
+    parent = data.get("INHERIT") if isinstance(data, dict) else None
+    if isinstance(parent, str):
+        options = _options_with_inheritance(config_file.parent / parent, seen)
+    return {**options, **plugin_options(data)}
 
 
 def plugin_options(config: Any) -> dict[str, Any]:
