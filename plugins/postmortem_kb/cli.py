@@ -153,11 +153,12 @@ def schema(config: str | None) -> None:
 
 
 @main.command()
-def rules() -> None:
+@click.option("--language", is_flag=True, help="The blameless-language rules, with examples.")
+def rules(language: bool) -> None:
     """Print the rule reference (Markdown): every rule id, its level and how to fix it."""
-    from .render import render_rules_reference
+    from .render import render_language_reference, render_rules_reference
 
-    click.echo(render_rules_reference(), nl=False)
+    click.echo(render_language_reference() if language else render_rules_reference(), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

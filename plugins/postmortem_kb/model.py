@@ -73,6 +73,10 @@ class FrontMatter(_Strict):
     related: list[Text] = Field(default_factory=list)
     action_items: list[ActionItem] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
+    blameless_allow: list[Text] = Field(
+        default_factory=list,
+        description="Language rule ids not reported in this file (e.g. quoting a chat log).",
+    )
 
 
 TOP_LEVEL_KEYS = tuple(FrontMatter.model_fields)

@@ -28,4 +28,5 @@ class PostmortemsConfig(base.Config):
     stale_after_days = c.Type(int, default=_DEFAULTS.stale_after_days)
     related_limit = c.Type(int, default=_DEFAULTS.related_limit)
     earlier_open_limit = c.Type(int, default=_DEFAULTS.earlier_open_limit)
+    roster = c.ListOfItems(c.Type(str), default=[])
     rules = c.Optional(c.Type(dict))

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive_checks import ArchiveContext, check_cross_file
-from .body import parse_body
+from .body import Body, parse_body
 from .findings import Finding
-from .frontmatter_checks import check_front_matter
-from .load import read_source
+from .frontmatter_checks import check_front_matter, did_you_mean
+from .lint import People, Text, check_language, front_matter_text
+from .lint_rules import lint_rules
+from .load import Source, read_source
 from .model import FrontMatter
+from .prose import Suppressions, prose
 from .report import Report
 from .settings import Settings
 from .slugs import slugify
@@ -96,6 +99,7 @@ def load_postmortem(
             if not line.lstrip().startswith("#")
         ]
         check_placeholders(header, settings, status, report)
+        _check_language(source, body, meta, settings, report)
     slug = pm_id if ID_PATTERN.match(pm_id) else (slugify(pm_id) or "postmortem")
     return Postmortem(
         pm_id, display, file, meta, source.body, source.body_line, report.findings, slug
@@ -120,3 +124,39 @@ def _raw_status(front_matter: dict[str, object] | None) -> str | None:
     """The status as written, for files whose front matter is otherwise invalid."""
     status = front_matter.get("status") if front_matter else None
     return status if isinstance(status, str) else None
+
+
+def _check_language(
+    source: Source, body: Body, meta: FrontMatter | None, settings: Settings, report: Report
+) -> None:
+    """Blameless-language rules over the body and the action-item titles."""
+    handles = list(settings.roster)
+    allowed: frozenset[str] = frozenset()
+    if meta is not None:
+        handles += [*meta.authors, *meta.participants, *(i.owner for i in meta.action_items)]
+        allowed = frozenset(meta.blameless_allow)
+        known = lint_rules().ids()
+        for index, rule_id in enumerate(meta.blameless_allow):
+            if rule_id not in known:
+                line, column = source.positions.of_value(("blameless_allow", index))
+                report.add(
+                    "invalid-value",
+                    line,
+                    column,
+                    f"blameless_allow: '{rule_id}' is not a language rule id",
+                    did_you_mean(rule_id, known),
+                )
+    people = People.of(handles)
+    blocks, suppressions = prose(source.body.split("\n"), body)
+    text = Text(blocks, settings.canonical_sections())
+    check_language(text, people, suppressions, allowed, report)
+    if meta is None:
+        return
+    lines = source.text.split("\n")
+    for index, item in enumerate(meta.action_items):
+        line, column = source.positions.of_value(("action_items", index, "title"))
+        raw = lines[line - 1] if 0 < line <= len(lines) else ""
+        if raw[column - 1 : column] in ("'", '"'):
+            column += 1
+        item_text = front_matter_text(item.title, line, column)
+        check_language(item_text, people, Suppressions(), allowed, report)

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .findings import Level, sort_key
+from .lint_rules import LintRule, lint_rules
 from .postmortem import Postmortem
 from .rules import RULES
 from .slugs import slugify
@@ -83,6 +84,7 @@ def _environment() -> Environment:
         css=css_class,
         duration=duration,
         timestamp=timestamp,
+        cell=table_cell,
     )
     return env
 
@@ -119,3 +121,21 @@ def render_rules_reference() -> str:
         title: [r for r in RULES.values() if r.group == key] for key, title in GROUP_TITLES.items()
     }
     return _environment().get_template("rules_reference.md.j2").render(groups=groups.items())
+
+
+def render_language_reference() -> str:
+    """Render the Markdown reference of the blameless-language rules, with their examples."""
+    rules = lint_rules()
+    categories: dict[str, list[LintRule]] = {}
+    for rule in rules.rules:
+        categories.setdefault(rule.category, []).append(rule)
+    return (
+        _environment()
+        .get_template("language_reference.md.j2")
+        .render(categories=categories.items(), person_words=rules.person_words)
+    )
+
+
+def table_cell(value: str) -> str:
+    """Escape an example sentence for a Markdown table cell (shown as written)."""
+    return html.escape(value, quote=False).replace("|", "\\|")

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .findings import Level
+from .lint_rules import lint_rules
 from .rules import FIXED_RULES, RULES
 
 OPTIONAL_REQUIRABLE_FIELDS = ("participants", "incident", "review_meeting", "causes")
@@ -67,7 +68,12 @@ class Settings:
     stale_after_days: int = 14
     related_limit: int = 5
     earlier_open_limit: int = 10
+    roster: tuple[str, ...] = ()
     rule_levels: Mapping[str, Level | None] = field(default_factory=dict)
+
+    def canonical_sections(self) -> dict[str, str]:
+        """Map every accepted section heading (lowercase) to its section's name (lowercase)."""
+        return {name: spec.name.casefold() for spec in self.sections for name in spec.names()}
 
     def zone(self) -> ZoneInfo | None:
         """Return the configured time zone, if any."""
@@ -87,6 +93,7 @@ class Settings:
             "placeholders",
             "max_file_kb",
             "rules",
+            "roster",
             *NUMBER_OPTIONS,
         }
         unknown = sorted(set(options) - known - IGNORED_OPTIONS)
@@ -106,6 +113,8 @@ class Settings:
                 values[name] = _natural(options, name)
         if "required_fields" in options:
             values["required_fields"] = _required_fields(options)
+        if "roster" in options:
+            values["roster"] = _strings(options, "roster")
         if "placeholders" in options:
             values["placeholders"] = _strings(options, "placeholders")
         if options.get("rules") is not None:
@@ -196,7 +205,7 @@ def _rule_levels(value: Any) -> dict[str, Level | None]:
         raise SettingsError("option 'rules' must map rule ids to error, warning, info or off")
     levels: dict[str, Level | None] = {}
     for rule_id, level in value.items():
-        if rule_id not in RULES:
+        if rule_id not in RULES and rule_id not in lint_rules().ids():
             raise SettingsError(f"option 'rules': unknown rule id {rule_id!r}")
         if rule_id in FIXED_RULES:
             raise SettingsError(
