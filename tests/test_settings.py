@@ -144,8 +144,8 @@ def test_yaml_off_is_false() -> None:
         ({"dir": ["a"]}, "option 'dir' must be a non-empty string"),
         ({"timeline_min_entries": -1}, "option 'timeline_min_entries' must be a whole number >= 0"),
         ({"review_within_days": True}, "option 'review_within_days' must be a whole number >= 0"),
-        ({"max_file_kb": "10"}, "option 'max_file_kb' must be a whole number >= 0, got '10'"),
-        ({"max_file_kb": 1.5}, "option 'max_file_kb' must be a whole number >= 0, got 1.5"),
+        ({"max_file_kb": "10"}, "option 'max_file_kb' must be a whole number >= 1, got '10'"),
+        ({"max_file_kb": 1.5}, "option 'max_file_kb' must be a whole number >= 1, got 1.5"),
     ],
 )
 def test_invalid_options(options: dict[str, Any], message: str) -> None:

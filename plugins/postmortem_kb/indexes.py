@@ -321,13 +321,15 @@ def _related(
     causes = set(pm.meta.causes)
     computed: list[Postmortem] = []
     for service in dict.fromkeys(pm.meta.services):
+        found = 0  # the newest `related_limit` of each service hold the newest overall
         for other in services[service].postmortems:  # newest first
+            if found >= settings.related_limit:
+                break
             if other.id in chosen or not causes.intersection(other.meta.causes):  # type: ignore[union-attr]
                 continue
             computed.append(other)
             chosen.add(other.id)
-            if len(computed) >= settings.related_limit:
-                break
+            found += 1
     computed.sort(key=_newest_first)
     return explicit + computed[: settings.related_limit]
 

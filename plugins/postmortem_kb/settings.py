@@ -110,7 +110,7 @@ class Settings:
             values["sections"] = _sections(options["sections"], "sections")
         for name in ("timeline_min_entries", "review_within_days", "max_file_kb", *NUMBER_OPTIONS):
             if name in options:
-                values[name] = _natural(options, name)
+                values[name] = _natural(options, name, minimum=1 if name in POSITIVE else 0)
         if "required_fields" in options:
             values["required_fields"] = _required_fields(options)
         if "roster" in options:
@@ -130,6 +130,9 @@ NUMBER_OPTIONS = (
     "related_limit",
     "earlier_open_limit",
 )
+
+# Options that make no sense at zero.
+POSITIVE = frozenset({"recurrence_count", "recurrence_days", "max_file_kb"})
 
 # Options that belong to the site glue (the plugin), not to checking.
 IGNORED_OPTIONS = frozenset({"enabled"})
@@ -151,10 +154,10 @@ def _strings(options: Mapping[str, Any], name: str, *, non_empty: bool = False) 
     return tuple(value)
 
 
-def _natural(options: Mapping[str, Any], name: str) -> int:
+def _natural(options: Mapping[str, Any], name: str, minimum: int = 0) -> int:
     value = options[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SettingsError(f"option '{name}' must be a whole number >= 0, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SettingsError(f"option '{name}' must be a whole number >= {minimum}, got {value!r}")
     return value
 
 
