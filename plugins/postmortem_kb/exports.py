@@ -13,7 +13,7 @@ from typing import Any
 from .findings import Level
 from .indexes import Index, ItemRef
 from .postmortem import Postmortem
-from .render import anchor
+from .render import anchor, css_class
 
 EXPORT_VERSION = 1
 ITEM_COLUMNS = (
@@ -68,6 +68,54 @@ def action_items_csv(index: Index, directory_urls: bool) -> str:
         row = _item(ref, directory_urls)
         writer.writerow({key: _cell(row[key]) for key in ITEM_COLUMNS})
     return buffer.getvalue()
+
+
+def archive_filter_json(index: Index, severities: tuple[str, ...], directory_urls: bool) -> str:
+    """The compact data behind the archive page's filters (URLs relative to that page)."""
+    labels: dict[str, dict[str, str]] = {
+        "services": {g.entry.value: g.entry.label for g in index.services},
+        "causes": {g.entry.value: g.entry.label for g in index.causes},
+    }
+    records = []
+    for pm in index.postmortems:
+        meta = pm.meta
+        if meta is None:
+            continue
+        owners = [ref.item.owner for ref in index.items_of(pm)]
+        words = [
+            pm.id,
+            meta.title,
+            meta.severity,
+            meta.status,
+            *meta.services,
+            *meta.causes,
+            *(labels["services"].get(s, s) for s in meta.services),
+            *(labels["causes"].get(c, c) for c in meta.causes),
+            *meta.tags,
+            *owners,
+        ]
+        records.append(
+            {
+                "id": pm.id,
+                "url": f"{pm.slug}/" if directory_urls else f"{pm.slug}.html",
+                "title": meta.title,
+                "date": meta.date.isoformat(),
+                "year": str(meta.date.year),
+                "severity": meta.severity,
+                "severity_class": css_class(meta.severity),
+                "status": meta.status,
+                "services": meta.services,
+                "causes": meta.causes,
+                "text": " ".join(words).casefold(),
+            }
+        )
+    payload = {
+        "version": EXPORT_VERSION,
+        "severities": list(severities),
+        "labels": labels,
+        "postmortems": records,
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _cell(value: Any) -> str:

@@ -15,18 +15,26 @@ from mkdocs.structure.pages import Page
 
 from .archive import load_archive
 from .clock import today
-from .exports import action_items_csv, action_items_json, postmortems_json
+from .exports import (
+    action_items_csv,
+    action_items_json,
+    archive_filter_json,
+    postmortems_json,
+)
 from .findings import Finding, Level, sort_key
-from .indexes import build_index
+from .indexes import Index, build_index
 from .plugin_config import PostmortemsConfig
 from .render import html_text
-from .settings import Settings, SettingsError
-from .site_pages import GeneratedPage, site_pages
+from .settings import IGNORED_OPTIONS, Settings, SettingsError
+from .site_pages import GeneratedPage, dashboard_page, site_pages
 
 log = get_plugin_logger(__name__)
 
 PAGES_DIR = "postmortems"
 STYLESHEET = "assets/postmortem-kb/postmortem-kb.css"
+FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
+DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
+OVERRIDES = Path(__file__).parent / "overrides"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 
 
@@ -37,16 +45,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.settings = Settings()
         self.archive_dir = Path(PAGES_DIR)
         self.pages: dict[str, GeneratedPage] = {}
+        self.index: Index | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Reset state (``mkdocs serve`` reuses the instance), read options, add extensions."""
         self.pages = {}
+        self.index = None
         if not self.config.enabled:
             return config
         options = {
             key: value
             for key, value in self.config.items()
-            if key != "enabled" and value is not None
+            if key not in IGNORED_OPTIONS and value is not None
         }
         try:
             self.settings = Settings.from_options(options)
@@ -59,6 +69,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 config.markdown_extensions.append(extension)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        if FILTER_SCRIPT not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(FILTER_SCRIPT)
+        if self.config.offline and config.theme.name == "material":
+            # Nothing loaded from the internet while the site is viewed: no web fonts, no
+            # repository statistics from the forge's API.
+            config.theme["font"] = False
+            if str(OVERRIDES) not in config.theme.dirs:
+                config.theme.dirs.insert(0, str(OVERRIDES))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -69,6 +87,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             log.warning(f"postmortem folder '{self.archive_dir}' does not exist")
         archive = load_archive(self.archive_dir, self.archive_dir.parent, self.settings)
         index = build_index(archive, self.settings, today())
+        self.index = index
         _log_findings([*archive.findings(), *index.findings])
         docs_dir = Path(config.docs_dir)
         for page in site_pages(index, self.settings):
@@ -93,11 +112,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             ("postmortems.json", postmortems_json(index, directory_urls)),
             ("action-items.json", action_items_json(index, directory_urls)),
             ("action-items.csv", action_items_csv(index, directory_urls)),
+            (
+                "postmortems/archive.json",
+                archive_filter_json(index, self.settings.severities, directory_urls),
+            ),
         ):
             files.append(File.generated(config, name, content=content))
-        files.append(
-            File.generated(config, STYLESHEET, abs_src_path=str(_asset("postmortem-kb.css")))
-        )
+        for uri, asset in ((STYLESHEET, "postmortem-kb.css"), (FILTER_SCRIPT, "archive-filter.js")):
+            files.append(File.generated(config, uri, abs_src_path=str(_asset(asset))))
         return files
 
     def on_page_markdown(
@@ -106,9 +128,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         """Render a generated page when MkDocs reads it; other pages pass through."""
         generated = self.pages.get(page.file.src_uri)
         if generated is None:
+            if self.index is not None and DASHBOARD_MARKER in markdown:
+                dashboard = dashboard_page(self.index, self.settings, page.file.src_uri)
+                return markdown.replace(DASHBOARD_MARKER, dashboard)
             return markdown
         # Themes print page.title unescaped (<title>, nav, search): escape it here.
         page.meta["title"] = html_text(generated.title)
+        if not generated.searchable:
+            page.meta["search"] = {"exclude": True}
+        if generated.search_tags:
+            page.meta["tags"] = list(generated.search_tags)
         return generated.render()
 
     def on_serve(

@@ -14,6 +14,7 @@ class PostmortemsConfig(base.Config):
     """``plugins: - postmortems: {...}`` in ``mkdocs.yml``; see the reference docs."""
 
     enabled = c.Type(bool, default=True)
+    offline = c.Type(bool, default=True)
     dir = c.Type(str, default=_DEFAULTS.dir)
     severities = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.severities))
     timezone = c.Optional(c.Type(str))

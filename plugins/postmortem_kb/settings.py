@@ -135,7 +135,7 @@ NUMBER_OPTIONS = (
 POSITIVE = frozenset({"recurrence_count", "recurrence_days", "max_file_kb"})
 
 # Options that belong to the site glue (the plugin), not to checking.
-IGNORED_OPTIONS = frozenset({"enabled"})
+IGNORED_OPTIONS = frozenset({"enabled", "offline"})
 
 
 def _string(options: Mapping[str, Any], name: str) -> str:

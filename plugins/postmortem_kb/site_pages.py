@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
+from .dashboard import build_dashboard
 from .indexes import Group, Index
 from .postmortem import Postmortem
 from .render import postmortem_context, render_template
@@ -24,6 +25,8 @@ class GeneratedPage:
     title: str
     render: Callable[[], str]
     listed: bool  # index pages may sit in the nav; individual pages never do
+    searchable: bool = True  # listings stay out of search so they do not bury postmortems
+    search_tags: tuple[str, ...] = ()  # Material boosts tag matches: service and cause names
 
 
 def postmortem_uri(postmortem: Postmortem) -> str:
@@ -44,7 +47,7 @@ def site_pages(index: Index, settings: Settings) -> list[GeneratedPage]:
             index.postmortems, key=lambda pm: str(pm.meta.date.year) if pm.meta else "Unreadable"
         )
     ]
-    pages += [
+    listings = [
         base.page("postmortems/index.md", "Postmortems", "archive.md.j2", True, years=years),
         base.page("services/index.md", "Services", "services.md.j2", True, groups=index.services),
         base.page("causes/index.md", "Causes", "causes.md.j2", True, groups=index.causes),
@@ -66,15 +69,26 @@ def site_pages(index: Index, settings: Settings) -> list[GeneratedPage]:
         base.page("action-items/closed.md", "Closed action items", "closed_items.md.j2", True),
         base.page("needs-attention.md", "Needs attention", "needs_attention.md.j2", True),
     ]
+    pages += [replace(page, searchable=False) for page in listings]
     for group in (*index.services, *index.causes):
+        page = base.page(group.entry.uri, group.entry.label, "group.md.j2", False, group=group)
         pages.append(
-            base.page(group.entry.uri, group.entry.label, "group.md.j2", False, group=group)
+            replace(page, search_tags=tuple(dict.fromkeys((group.entry.label, group.entry.value))))
         )
     for group in index.owners:
-        pages.append(
-            base.page(group.entry.uri, group.entry.value, "owner.md.j2", False, group=group)
-        )
+        page = base.page(group.entry.uri, group.entry.value, "owner.md.j2", False, group=group)
+        pages.append(replace(page, searchable=False))
     return pages
+
+
+def dashboard_page(index: Index, settings: Settings, uri: str) -> str:
+    """Markdown of the dashboard, for the page at ``uri`` that asks for it."""
+    values = {
+        **_Base(index, settings).context,
+        "dashboard": build_dashboard(index, settings.severities),
+        "root": "../" * uri.count("/"),
+    }
+    return render_template("dashboard.md.j2", values)
 
 
 def _pm_context(pm: Postmortem, index: Index) -> dict[str, object]:
