@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint format clean
+.PHONY: serve build check test lint format clean screenshots bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ format: $(STAMP)
 test: lint ## Install, lint, type-check, check the sample archive and run the test suite
 	$(BIN)/postmortem check --strict
 	$(BIN)/pytest
+
+bench: $(STAMP) ## Benchmark against plain MkDocs and the YAML parse floor (N = 1,000 and 5,000)
+	$(BIN)/python bench/run.py
+
+screenshots: $(STAMP) ## Refresh the README's screenshots (needs Debian's chromium)
+	PM_SCREENSHOTS=docs/assets/screenshots $(BIN)/pytest tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache

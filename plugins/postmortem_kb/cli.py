@@ -1,4 +1,8 @@
-"""The ``postmortem`` command: ``new``, ``check`` and ``schema`` (thin glue over the core)."""
+"""The ``postmortem`` command: ``new``, ``check``, ``actions``, ``schema`` and ``rules``.
+
+Thin glue over the core; ``check`` and ``actions`` never import MkDocs (start-up time matters
+for pre-commit and pull-request checks).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import click
 
 from . import __version__
 from .archive import discover, load_archive
+from .changes import GitError, Selection, changes_since, select_files
 from .clock import today
 from .findings import fails, sort_key
 from .model import json_schema
@@ -22,6 +27,7 @@ from .settings import SettingsError
 from .site_config import SiteConfig, read_site_config
 
 USAGE_ERROR = 2
+ACTION_FORMATS = ("table", "json", "csv")  # postmortem_kb.actions, imported only when used
 
 
 def _site(config: str | None) -> SiteConfig:
@@ -50,21 +56,63 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REF",
+    help="Check only the postmortems added, changed or renamed since the git REF (its merge "
+    "base with HEAD, plus uncommitted and untracked files), and those whose 'related' names "
+    "an added, renamed or deleted one.",
+)
 @config_option
-def check(paths: tuple[Path, ...], fmt: str, strict: bool, config: str | None) -> None:
+def check(
+    paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str | None, config: str | None
+) -> None:
     """Check postmortems: the given files or folders, or the whole archive.
 
     Exit status: 0 when nothing fails, 1 when findings fail, 2 on a usage or configuration
-    problem.
+    problem (including a git problem with --changed-since).
     """
+    if paths and changed_since is not None:
+        raise click.UsageError("give either PATHS or --changed-since, not both")
     site = _site(config)
-    files = _files_to_check(paths, site) if paths else None
+    files: list[Path] | None = _files_to_check(paths, site) if paths else None
+    if changed_since is not None:
+        selection = _changed(changed_since, site, config)
+        if selection.files == []:
+            _no_changes(selection.describe(), fmt)
+            return
+        click.echo(f"postmortem check: {selection.describe()}", err=True)
+        files = selection.files
     archive = load_archive(site.archive_dir, Path.cwd(), site.settings, files)
     findings = sorted(archive.findings(), key=sort_key)
     output = format_findings(findings, len(archive.postmortems), fmt)
     if output:
         click.echo(output)
     sys.exit(1 if any(fails(f, strict=strict) for f in findings) else 0)
+
+
+def _changed(ref: str, site: SiteConfig, config: str | None) -> Selection:
+    """The files ``--changed-since REF`` checks; git problems exit with status 2."""
+    try:
+        changes = changes_since(ref, site.archive_dir, Path(config or "mkdocs.yml"))
+    except GitError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    return select_files(changes, site.archive_dir, site.settings)
+
+
+def _no_changes(message: str, fmt: str) -> None:
+    """Nothing to check: say so in the chosen format, and pass."""
+    if fmt == "text":
+        click.echo(message)
+        return
+    click.echo(f"postmortem check: {message}", err=True)
+    if fmt == "json":
+        click.echo(format_findings([], 0, fmt))
+    else:  # an annotation without a file shows in the run's summary
+        escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        click.echo(f"::notice title=postmortem check::{escaped}")
 
 
 def _files_to_check(paths: tuple[Path, ...], site: SiteConfig) -> list[Path]:
@@ -142,6 +190,69 @@ def _default_author() -> str:
     except (OSError, subprocess.SubprocessError):
         email = ""
     return email.split("@")[0] if email else getpass.getuser()
+
+
+@main.command()
+@click.option(
+    "--owner", "owners", multiple=True, metavar="OWNER", help="Owned by OWNER (repeatable)."
+)
+@click.option(
+    "--service",
+    "-s",
+    "services",
+    multiple=True,
+    metavar="SERVICE",
+    help="From postmortems of SERVICE (repeatable).",
+)
+@click.option("--overdue", is_flag=True, help="Only open items past their due date.")
+@click.option(
+    "--closed", "state", flag_value="closed", help="Closed items (done, wont-do) instead."
+)
+@click.option("--all", "state", flag_value="all", help="Open and closed items.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ACTION_FORMATS),
+    default="table",
+    show_default=True,
+    help="json and csv rows are those of the site's action-items.json and .csv.",
+)
+@config_option
+def actions(
+    owners: tuple[str, ...],
+    services: tuple[str, ...],
+    overdue: bool,
+    state: str | None,
+    fmt: str,
+    config: str | None,
+) -> None:
+    """List action items as the site does: open ones, overdue first, then by due date.
+
+    "Today" is the real date, or the one fixed by SOURCE_DATE_EPOCH.
+    """
+    from .actions import ItemFilter, format_items, select, unknown_values
+    from .actions import directory_urls as read_directory_urls
+    from .indexes import build_index
+
+    state = state or "open"
+    if overdue and state == "closed":
+        raise click.UsageError("--overdue lists open items; it cannot be used with --closed")
+    site = _site(config)
+    archive = load_archive(site.archive_dir, Path.cwd(), site.settings)
+    index = build_index(archive, site.settings, today())
+    item_filter = ItemFilter(owners, services, overdue, state)
+    problems = unknown_values(index, item_filter)
+    if problems:
+        raise click.UsageError("; ".join(problems))
+    unreadable = sum(1 for pm in archive.postmortems if pm.meta is None)
+    if unreadable:
+        click.echo(
+            f"note: {unreadable} postmortem(s) could not be read, so their action items are "
+            "missing; run `postmortem check`",
+            err=True,
+        )
+    directory_urls = read_directory_urls(Path(config or "mkdocs.yml"))
+    click.echo(format_items(select(index, item_filter), fmt, directory_urls, state), nl=False)
 
 
 @main.command()

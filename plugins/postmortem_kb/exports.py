@@ -170,8 +170,8 @@ def _postmortem(pm: Postmortem, index: Index, directory_urls: bool) -> dict[str,
         },
         minutes_to=_minutes(pm),
         review_meeting=meta.review_meeting.isoformat() if meta.review_meeting else None,
-        related=[other.id for other in index.related.get(pm.id, [])],
-        referenced_by=[other.id for other in index.referenced_by.get(pm.id, [])],
+        related=[other.id for other in index.related.get(pm.slug, [])],
+        referenced_by=[other.id for other in index.referenced_by.get(pm.slug, [])],
         action_items=[
             {
                 key: value

@@ -13,6 +13,7 @@ from .load import Positions, YamlPath
 from .model import ACTION_ITEM_KEYS, INCIDENT_KEYS, TOP_LEVEL_KEYS, FrontMatter, IncidentTimes
 from .report import Report
 from .settings import Settings
+from .slugs import slugify
 
 _TIME_ORDER = ("started", "detected", "mitigated", "resolved")
 
@@ -195,14 +196,15 @@ def _check_action_items(meta: FrontMatter, positions: Positions, report: Report)
     seen: dict[str, int] = {}
     for index, item in enumerate(meta.action_items):
         path: YamlPath = ("action_items", index)
-        key = item.id.casefold()
+        key = slugify(item.id) or "item"  # the item's link anchor on the page
         if key in seen:
             line, column = positions.of_value((*path, "id"))
             report.add(
                 "duplicate-action-item-id",
                 line,
                 column,
-                f"action item id '{item.id}' is already used by action_items[{seen[key]}]",
+                f"action item id '{item.id}' gives the same link anchor '#{key}' as "
+                f"action_items[{seen[key]}] ('{meta.action_items[seen[key]].id}')",
                 "give every action item its own id, e.g. AI-1, AI-2",
             )
         else:

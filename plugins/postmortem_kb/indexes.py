@@ -107,6 +107,7 @@ class Index:
     owners: list[Group]
     open_items: list[ItemRef]
     closed_items: list[ItemRef]
+    # Keyed by page slug, which stays unique even when two files share an id.
     related: dict[str, list[Postmortem]]
     referenced_by: dict[str, list[Postmortem]]
     earlier_open: dict[str, list[ItemRef]]
@@ -121,7 +122,7 @@ class Index:
 
     def items_of(self, pm: Postmortem) -> list[ItemRef]:
         """The action items of one postmortem, in file order."""
-        return self.items_by_postmortem.get(pm.id, [])
+        return self.items_by_postmortem.get(pm.slug, [])
 
     def with_problems(self) -> list[Postmortem]:
         """Postmortems with errors or warnings, in file order."""
@@ -145,13 +146,15 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
     owners = _owner_groups(open_items, closed_items, slugger)
     by_pm: dict[str, list[ItemRef]] = defaultdict(list)
     for ref in refs:
-        by_pm[ref.postmortem.id].append(ref)
+        by_pm[ref.postmortem.slug].append(ref)
     severe = frozenset(settings.severities[:2])
     for group in (*services.values(), *causes.values()):
         _fill(group, by_pm, severe)
     for group in causes.values():
         group.recurring = _recurs(group.postmortems, settings)
-    by_id = {pm.id: pm for pm in readable}
+    by_id: dict[str, Postmortem] = {}
+    for pm in readable:  # with duplicate ids, `related` names the first file
+        by_id.setdefault(pm.id, pm)
     referenced_by = _backlinks(readable, by_id)
     return Index(
         today=today,
@@ -161,7 +164,7 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
         owners=sorted(owners.values(), key=lambda g: g.entry.value),
         open_items=open_items,
         closed_items=closed_items,
-        related={pm.id: _related(pm, by_id, services, settings) for pm in readable},
+        related={pm.slug: _related(pm, by_id, services, settings) for pm in readable},
         referenced_by=referenced_by,
         earlier_open=_earlier_open(readable, services, causes, settings),
         stale=_stale(readable, settings, today),
@@ -173,8 +176,8 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
 
 def _newest_first(pm: Postmortem) -> tuple[int, int, str]:
     if pm.meta is None:
-        return (1, 0, pm.id)
-    return (0, -pm.meta.date.toordinal(), pm.id)
+        return (1, 0, pm.slug)
+    return (0, -pm.meta.date.toordinal(), pm.slug)
 
 
 def _services_of(meta: FrontMatter) -> list[str]:
@@ -257,12 +260,12 @@ def _ref(item: ActionItem, pm: Postmortem, today: dt.date) -> ItemRef:
 
 def _open_order(ref: ItemRef) -> tuple[int, int, str, str]:
     due = ref.item.due.toordinal() if ref.item.due else dt.date.max.toordinal()
-    return (0 if ref.overdue else 1, due, ref.postmortem.id, ref.item.id)
+    return (0 if ref.overdue else 1, due, ref.postmortem.slug, ref.item.id)
 
 
 def _closed_order(ref: ItemRef) -> tuple[int, str, str]:
     assert ref.postmortem.meta is not None
-    return (-ref.postmortem.meta.date.toordinal(), ref.postmortem.id, ref.item.id)
+    return (-ref.postmortem.meta.date.toordinal(), ref.postmortem.slug, ref.item.id)
 
 
 def _owner_groups(
@@ -279,7 +282,7 @@ def _owner_groups(
 
 
 def _fill(group: Group, by_pm: dict[str, list[ItemRef]], severe: frozenset[str]) -> None:
-    refs = [ref for pm in group.postmortems for ref in by_pm.get(pm.id, ())]
+    refs = [ref for pm in group.postmortems for ref in by_pm.get(pm.slug, ())]
     group.open_items = sorted((r for r in refs if not r.item.is_closed), key=_open_order)
     group.closed_items = sorted((r for r in refs if r.item.is_closed), key=_closed_order)
     group.severe_count = sum(
@@ -304,7 +307,7 @@ def _backlinks(
         assert pm.meta is not None
         for target in dict.fromkeys(pm.meta.related):
             if target in by_id and target != pm.id:
-                backlinks[target].append(pm)
+                backlinks[by_id[target].slug].append(pm)
     return dict(backlinks)
 
 
@@ -317,7 +320,7 @@ def _related(
     """Explicit ``related`` ids first, then postmortems sharing a service and a cause."""
     assert pm.meta is not None
     explicit = [by_id[i] for i in dict.fromkeys(pm.meta.related) if i in by_id and i != pm.id]
-    chosen = {pm.id, *(p.id for p in explicit)}
+    chosen = {pm.slug, *(p.slug for p in explicit)}
     causes = set(pm.meta.causes)
     computed: list[Postmortem] = []
     for service in dict.fromkeys(pm.meta.services):
@@ -325,10 +328,10 @@ def _related(
         for other in services[service].postmortems:  # newest first
             if found >= settings.related_limit:
                 break
-            if other.id in chosen or not causes.intersection(other.meta.causes):  # type: ignore[union-attr]
+            if other.slug in chosen or not causes.intersection(other.meta.causes):  # type: ignore[union-attr]
                 continue
             computed.append(other)
-            chosen.add(other.id)
+            chosen.add(other.slug)
             found += 1
     computed.sort(key=_newest_first)
     return explicit + computed[: settings.related_limit]
@@ -357,10 +360,10 @@ def _earlier_open(
                     break
                 earlier = ref.postmortem.meta and ref.postmortem.meta.date < pm.meta.date
                 if earlier:
-                    seen.setdefault((ref.postmortem.id, ref.item.id), ref)
+                    seen.setdefault((ref.postmortem.slug, ref.item.id), ref)
                     found += 1
         if seen:
-            result[pm.id] = sorted(seen.values(), key=_open_order)[:limit]
+            result[pm.slug] = sorted(seen.values(), key=_open_order)[:limit]
     return result
 
 

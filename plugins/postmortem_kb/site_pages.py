@@ -95,9 +95,9 @@ def _pm_context(pm: Postmortem, index: Index) -> dict[str, object]:
     return {
         **postmortem_context(pm),
         "pm": pm,
-        "related": index.related.get(pm.id, []),
-        "referenced_by": index.referenced_by.get(pm.id, []),
-        "earlier_open": index.earlier_open.get(pm.id, []),
+        "related": index.related.get(pm.slug, []),
+        "referenced_by": index.referenced_by.get(pm.slug, []),
+        "earlier_open": index.earlier_open.get(pm.slug, []),
     }
 
 

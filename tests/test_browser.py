@@ -1,0 +1,229 @@
+"""The published sample archive in a real browser: search, filters, pages, no console errors.
+
+Playwright drives Debian's Chromium (/usr/bin/chromium). Without it the tests are skipped on
+a developer machine and fail in CI (CI=true), where .ci/run installs it.
+Set PM_SCREENSHOTS=docs/assets/screenshots to refresh the README's screenshots.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+TODAY = "1795737600"  # 2026-11-27
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the browser tests: install Debian's chromium", pytrace=False)
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Build the sample archive and serve it on a free loopback port."""
+    site_dir = tmp_path_factory.mktemp("browser") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", TODAY)
+        patch.setenv("NO_MKDOCS_2_WARNING", "1")
+        build(load_config(str(REPO / "mkdocs.yml"), site_dir=str(site_dir), strict=True))
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the module."""
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield instance
+        instance.close()
+
+
+class Visit:
+    """A page that records console errors and every request it makes."""
+
+    def __init__(self, browser: object, base: str) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("request", lambda request: self.requests.append(request.url))
+
+    def _console(self, message: object) -> None:
+        if message.type == "error":  # type: ignore[attr-defined]
+            self.errors.append(message.text)  # type: ignore[attr-defined]
+
+    def open(self, path: str) -> object:
+        self.page.goto(self.base + path, wait_until="networkidle")
+        return self.page
+
+    def close(self) -> None:
+        assert self.errors == [], f"console errors: {self.errors}"
+        outside = [url for url in self.requests if not url.startswith(self.base)]
+        assert outside == [], f"requests outside the site: {outside}"
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: object, site_url: str) -> Iterator[Visit]:
+    """A fresh page; fails the test on console errors or requests to other hosts."""
+    session = Visit(browser, site_url)
+    yield session
+    session.close()
+
+
+def screenshot(page: object, name: str) -> None:
+    """Save a screenshot for the README when PM_SCREENSHOTS names a folder."""
+    folder = os.environ.get("PM_SCREENSHOTS")
+    if folder:
+        target = REPO / folder
+        target.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target / f"{name}.png"), full_page=False)  # type: ignore[attr-defined]
+
+
+def search(page: object, query: str) -> list[str]:
+    """Type into Material's header search; return the result links in order."""
+    page.click("input.md-search__input")  # type: ignore[attr-defined]
+    page.keyboard.type(query, delay=20)  # type: ignore[attr-defined]  # Material listens to keys
+    page.wait_for_selector(".md-search-result__item a")  # type: ignore[attr-defined]
+    links = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        ".md-search-result__item > a", "items => items.map(a => a.getAttribute('href'))"
+    )
+    return [str(link) for link in links]
+
+
+def test_search_finds_a_postmortem_by_a_body_phrase(visit: Visit) -> None:
+    page = visit.open("")
+    results = search(page, "carrier-grade NAT")
+    assert results and "postmortems/2026-10-07-search-rate-limit-cgnat/" in results[0]
+
+
+def test_search_offers_the_service_page_first_for_a_service_name(visit: Visit) -> None:
+    page = visit.open("")
+    results = search(page, "Checkout")
+    assert results[0].split("?")[0].endswith("/services/checkout/")
+
+
+def test_search_finds_postmortems_by_action_item_owner(visit: Visit) -> None:
+    page = visit.open("")
+    results = search(page, "dmitri")
+    assert any("postmortems/2026-03-14-payments-db-failover-runbook/" in r for r in results)
+
+
+def test_archive_filters_narrow_the_list_and_survive_a_reload(visit: Visit) -> None:
+    page = visit.open("postmortems/")
+    static_rows = page.locator("#pm-archive-static tbody tr").count()  # type: ignore[attr-defined]
+    assert static_rows == 14
+    page.select_option("#pm-filter select[name=service]", "checkout")  # type: ignore[attr-defined]
+    page.select_option("#pm-filter select[name=severity]", "SEV1")  # type: ignore[attr-defined]
+    count = page.locator(".pm-filter-count")  # type: ignore[attr-defined]
+    assert count.inner_text() == "2 of 14 postmortems match."
+    assert page.locator("#pm-archive-static").is_hidden()  # type: ignore[attr-defined]
+    assert re.search(r"\?service=checkout&severity=SEV1$", page.url)  # type: ignore[attr-defined]
+    screenshot(page, "archive-filtered")
+    page.reload(wait_until="networkidle")  # type: ignore[attr-defined]
+    assert page.locator(".pm-filter-count").inner_text() == "2 of 14 postmortems match."  # type: ignore[attr-defined]
+    rows = page.locator("#pm-filter-results tbody tr")  # type: ignore[attr-defined]
+    assert rows.count() == 2
+    page.fill("#pm-filter input[name=q]", "failover")  # type: ignore[attr-defined]
+    assert page.locator(".pm-filter-count").inner_text() == "1 of 14 postmortems match."  # type: ignore[attr-defined]
+    assert "q=failover" in page.url  # type: ignore[attr-defined]
+    page.click("#pm-filter button[type=reset]")  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('pm-archive-static').hidden === false")  # type: ignore[attr-defined]
+    assert page.url.endswith("/postmortems/")  # type: ignore[attr-defined]
+
+
+def test_archive_without_javascript_is_the_full_listing(browser: object, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(site_url + "postmortems/?service=checkout")
+    assert page.locator("#pm-archive-static tbody tr").count() == 14
+    assert page.locator("#pm-filter").is_hidden()
+    context.close()
+
+
+def test_action_items_page_lists_overdue_items_first_and_highlighted(visit: Visit) -> None:
+    page = visit.open("action-items/")
+    rows = page.locator("article table tbody tr")  # type: ignore[attr-defined]
+    overdue = [rows.nth(i).locator(".pm-overdue").count() > 0 for i in range(rows.count())]
+    assert overdue[:4] == [True] * 4 and not any(overdue[4:])
+    first, later = rows.nth(0), rows.nth(4)
+    highlighted = first.evaluate("row => getComputedStyle(row).backgroundColor")
+    plain = later.evaluate("row => getComputedStyle(row).backgroundColor")
+    assert highlighted != plain
+    screenshot(page, "action-items")
+
+
+def test_postmortem_page_shows_card_action_items_and_working_links(visit: Visit) -> None:
+    page = visit.open("postmortems/2026-03-14-payments-db-failover-runbook/")
+    card = page.locator(".pm-card")  # type: ignore[attr-defined]
+    assert card.is_visible()
+    assert "SEV1" in card.inner_text() and "resolved in 5 h 5 min" in card.inner_text()
+    assert page.locator("#ai-7").count() == 1  # type: ignore[attr-defined]
+    screenshot(page, "postmortem")
+    page.click(".pm-card a:has-text('Payments database')")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    assert page.url.endswith("/services/payments-db/")  # type: ignore[attr-defined]
+    assert page.locator("h1").inner_text().startswith("Payments database")  # type: ignore[attr-defined]
+    page.click("article a[href*='2026-03-14-payments-db-failover-runbook/']")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    assert "2026-03-14-payments-db-failover-runbook" in page.url  # type: ignore[attr-defined]
+
+
+def test_home_page_dashboard(visit: Visit) -> None:
+    page = visit.open("")
+    cards = page.locator(".pm-dashboard").inner_text()  # type: ignore[attr-defined]
+    assert "15 open action items" in cards and "4 overdue" in cards
+    assert page.locator(".pm-chart svg rect").count() > 4  # type: ignore[attr-defined]
+    screenshot(page, "home")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "services/",
+        "causes/",
+        "action-items/owners/",
+        "action-items/closed/",
+        "needs-attention/",
+        "reference/language/",
+        "guide/blameless-postmortems/",
+    ],
+)
+def test_other_pages_load_without_console_errors(visit: Visit, path: str) -> None:
+    page = visit.open(path)
+    assert page.locator("h1").count() == 1  # type: ignore[attr-defined]
