@@ -70,15 +70,25 @@ class Selection:
         if self.files is None:
             names = ", ".join(self.changes.settings_files)
             return f"{names} changed {since}: checking the whole archive"
-        if not self.changed and not self.referencing:
+        removed = len(self.changes.removed)
+        if not self.files:
+            if removed:
+                return (
+                    f"{_count(removed, 'postmortem')} removed {since} and none named in "
+                    "'related': nothing to check"
+                )
             return f"no postmortems changed {since}"
-        text = f"{_count(len(self.changed), 'postmortem')} changed {since}"
+        text = f"{_count(len(self.changed), 'postmortem')} added or changed"
+        if removed:
+            text += f", {removed} removed or renamed"
+        text += f" {since}"
+        also = []
         if self.referencing:
             verb = "names" if len(self.referencing) == 1 else "name"
-            text += f", {len(self.referencing)} more {verb} them in 'related'"
+            also.append(f"{len(self.referencing)} that {verb} them in 'related'")
         if self.same_id:
-            text += f", {_count(len(self.same_id), 'file')} with the same id"
-        return text
+            also.append(f"{_count(len(self.same_id), 'file')} with the same id")
+        return text + (f"; also checking {' and '.join(also)}" if also else "")
 
 
 def _count(number: int, noun: str) -> str:

@@ -192,7 +192,8 @@ _RULES = (
         "duplicate-action-item-id",
         E,
         "action-items",
-        "Two action items in one postmortem share an id, or ids that give the same link anchor (`AI 2`, `AI_2`).",
+        "Two action items in one postmortem share an id, or ids that give the same link "
+        "anchor (`AI 2`, `AI_2`).",
         "Give every action item its own id (AI-1, AI-2, ...); links point at them.",
     ),
     Rule(
