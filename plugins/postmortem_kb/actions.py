@@ -10,15 +10,10 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from .exports import action_items_csv, action_items_json
 from .frontmatter_checks import did_you_mean
 from .indexes import OWNER, SERVICE, Index, ItemRef
-from .site_config import _TolerantLoader
 
 ACTION_FORMATS = ("table", "json", "csv")
 STATES = ("open", "closed", "all")
@@ -143,23 +138,3 @@ def _width(text: str) -> int:
         0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
         for c in text
     )
-
-
-def directory_urls(config_file: Path) -> bool:
-    """``use_directory_urls`` of ``mkdocs.yml`` (following ``INHERIT``); MkDocs' default is on."""
-    seen: set[Path] = set()
-    while config_file.is_file() and config_file.resolve() not in seen:
-        seen.add(config_file.resolve())
-        try:
-            data: Any = yaml.load(config_file.read_text(encoding="utf-8-sig"), _TolerantLoader)
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
-            return True
-        if not isinstance(data, dict):
-            return True
-        if "use_directory_urls" in data:
-            return data["use_directory_urls"] is not False
-        parent = data.get("INHERIT")
-        if not isinstance(parent, str):
-            return True
-        config_file = config_file.parent / parent
-    return True

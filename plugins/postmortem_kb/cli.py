@@ -231,7 +231,6 @@ def actions(
     "Today" is the real date, or the one fixed by SOURCE_DATE_EPOCH.
     """
     from .actions import ItemFilter, format_items, select, unknown_values
-    from .actions import directory_urls as read_directory_urls
     from .indexes import build_index
 
     state = state or "open"
@@ -251,8 +250,7 @@ def actions(
             "missing; run `postmortem check`",
             err=True,
         )
-    directory_urls = read_directory_urls(Path(config or "mkdocs.yml"))
-    click.echo(format_items(select(index, item_filter), fmt, directory_urls, state), nl=False)
+    click.echo(format_items(select(index, item_filter), fmt, site.directory_urls, state), nl=False)
 
 
 @main.command()

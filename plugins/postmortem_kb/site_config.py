@@ -50,6 +50,7 @@ class SiteConfig:
 
     base: Path
     settings: Settings
+    directory_urls: bool = True  # MkDocs' use_directory_urls, for URLs in exports
 
     @property
     def archive_dir(self) -> Path:
@@ -64,25 +65,36 @@ def read_site_config(config_file: Path, *, required: bool) -> SiteConfig:
         if required:
             raise SettingsError(f"config file '{config_file}' does not exist")
         return SiteConfig(base, Settings())
-    options = _options_with_inheritance(config_file, seen=set())
-    return SiteConfig(base, Settings.from_options(options))
-
-
-def _options_with_inheritance(config_file: Path, seen: set[Path]) -> dict[str, Any]:
-    """The plugin's options, merged over those of the ``INHERIT`` parent as MkDocs does."""
-    resolved = config_file.resolve()
-    if resolved in seen:
-        raise SettingsError(f"'{config_file}' inherits from itself (INHERIT loop)")
-    seen.add(resolved)
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as error:
-        raise SettingsError(f"cannot read '{config_file}': {error}") from error
+    chain = _inheritance_chain(config_file)  # the file first, then its INHERIT parents
     options: dict[str, Any] = {}
-    parent = data.get("INHERIT") if isinstance(data, dict) else None
-    if isinstance(parent, str):
-        options = _options_with_inheritance(config_file.parent / parent, seen)
-    return {**options, **plugin_options(data)}
+    for data in reversed(chain):
+        options.update(plugin_options(data))
+    directory_urls = next(
+        (data["use_directory_urls"] is not False for data in chain if "use_directory_urls" in data),
+        True,
+    )
+    return SiteConfig(base, Settings.from_options(options), directory_urls)
+
+
+def _inheritance_chain(config_file: Path) -> list[dict[str, Any]]:
+    """``mkdocs.yml`` and the files it ``INHERIT``s from, as MkDocs merges them."""
+    chain: list[dict[str, Any]] = []
+    seen: set[Path] = set()
+    current: Path | None = config_file
+    while current is not None:
+        resolved = current.resolve()
+        if resolved in seen:
+            raise SettingsError(f"'{current}' inherits from itself (INHERIT loop)")
+        seen.add(resolved)
+        try:
+            data = yaml.load(current.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader)
+        except (yaml.YAMLError, OSError, UnicodeDecodeError) as error:
+            raise SettingsError(f"cannot read '{current}': {error}") from error
+        data = data if isinstance(data, dict) else {}
+        chain.append(data)
+        parent = data.get("INHERIT")
+        current = current.parent / parent if isinstance(parent, str) else None
+    return chain
 
 
 def plugin_options(config: Any) -> dict[str, Any]:
