@@ -272,12 +272,17 @@ def _owner_groups(
     open_items: list[ItemRef], closed_items: list[ItemRef], slugger: _Slugger
 ) -> dict[str, Group]:
     owners: dict[str, Group] = {}
-    for refs, attribute in ((open_items, "open_items"), (closed_items, "closed_items")):
-        for ref in refs:
-            owner = ref.item.owner
-            if owner not in owners:
-                owners[owner] = Group(slugger.entry(OWNER, owner, ref.postmortem.path))
-            getattr(owners[owner], attribute).append(ref)
+
+    def group_of(ref: ItemRef) -> Group:
+        owner = ref.item.owner
+        if owner not in owners:
+            owners[owner] = Group(slugger.entry(OWNER, owner, ref.postmortem.path))
+        return owners[owner]
+
+    for ref in open_items:
+        group_of(ref).open_items.append(ref)
+    for ref in closed_items:
+        group_of(ref).closed_items.append(ref)
     return owners
 
 
