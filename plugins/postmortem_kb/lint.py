@@ -79,12 +79,14 @@ def check_language(
     joined = _Joined(text.blocks)
     if not joined.text.strip():
         return
+    lowered = joined.text.casefold()
     for rule in rules.rules:
         if rule.id in allowed or (text.action_item and not rule.action_items):
             continue
-        pattern = rule.compiled or _people_pattern(people)
-        if pattern is None:
+        keywords = rule.keywords if rule.compiled else _people_keywords(people)
+        if not any(keyword in lowered for keyword in keywords):
             continue
+        pattern = rule.compiled or _people_pattern(people)
         for match in pattern.finditer(joined.text):
             block, offset = joined.locate(match.start())
             if not _applies(rule, block, text):
@@ -179,7 +181,11 @@ def _is_person(words: list[str], rules: LintRules, people: People, *, last: bool
     return False
 
 
-def _people_pattern(people: People) -> re.Pattern[str] | None:
+def _people_keywords(people: People) -> tuple[str, ...]:
+    return ("@", *(name.casefold() for name in people.individuals))
+
+
+def _people_pattern(people: People) -> re.Pattern[str]:
     """Known individuals as written or capitalised, and any @mention."""
     forms = sorted(
         {form for name in people.individuals for form in (name, name[:1].upper() + name[1:])},

@@ -29,6 +29,7 @@ class LintRule:
     level: Level
     pattern: str
     compiled: re.Pattern[str] | None  # None for the {people} rule, built per postmortem
+    keywords: tuple[str, ...]  # a match always contains one of these (lowercase)
     subject: str
     exceptions: tuple[re.Pattern[str], ...]
     sections: frozenset[str] | None
@@ -94,12 +95,19 @@ def _rule(entry: dict[str, Any]) -> LintRule:
             else compile_pattern(pattern, case_sensitive=bool(entry.get("case_sensitive")))
         )
         sections = entry.get("sections")
+        keywords = tuple(str(k).casefold() for k in entry.get("keywords", []))
+        if compiled is not None and not keywords:
+            raise LintRuleError("keywords are required")
+        for example in entry.get("flag", []) if keywords else []:
+            if not any(keyword in example.casefold() for keyword in keywords):
+                raise LintRuleError(f"flag example holds none of the keywords: {example!r}")
         return LintRule(
             id=rule_id,
             category=entry["category"],
             level=Level(entry["level"]),
             pattern=pattern,
             compiled=compiled,
+            keywords=keywords,
             subject=subject,
             exceptions=tuple(compile_pattern(p) for p in entry.get("exceptions", [])),
             sections=frozenset(s.casefold() for s in sections) if sections else None,
