@@ -163,7 +163,7 @@ def test_github_format(tmp_path: Path) -> None:
         "unknown key 'tgs' (did you mean 'tags'?)",
         f"::notice file={PM_FILE},line=34,col=1,title=placeholder-text::"
         "placeholder 'TODO' left in the text (replace it with the real content before review)",
-        f"::error file={PM_FILE},line=40,col=1,title=timeline-out-of-order::"
+        f"::error file={PM_FILE},line=40,col=3,title=timeline-out-of-order::"
         "entry at 08:40 is earlier than the entry before it (09:05) (order the entries; when "
         "the incident crosses midnight, start entries with the date (2026-03-15 00:10 UTC))",
     ]

@@ -299,7 +299,7 @@ CASES = [
     Case(
         "timeline-out-of-order",
         body("- 09:40 UTC", "- 08:40 UTC"),
-        (PM_FILE, 40, 1),
+        (PM_FILE, 40, 3),
         body("- 09:40 UTC", "- 09:05 UTC"),
     ),
     Case("placeholder-text", body("About 2,000", "TODO: about 2,000"), (PM_FILE, 34, 1)),
@@ -823,7 +823,7 @@ def timeline_findings(
 def test_timeline_crossing_midnight_needs_dates(tmp_path: Path) -> None:
     entries = "- 23:40 UTC — a\n- 23:55 UTC — b\n- 00:10 UTC — c\n- 00:20 UTC — d\n"
     findings = timeline_findings(tmp_path, entries)
-    assert [(f.rule, f.line, f.column) for f in findings] == [("timeline-out-of-order", 40, 1)]
+    assert [(f.rule, f.line, f.column) for f in findings] == [("timeline-out-of-order", 40, 3)]
     assert "00:10" in findings[0].message and "23:55" in findings[0].message
     dated = "- 23:40 UTC — a\n- 23:55 UTC — b\n- 2026-03-15 00:10 UTC — c\n- 00:20 UTC — d\n"
     assert timeline_findings(tmp_path, dated) == []
@@ -1019,7 +1019,7 @@ def test_bom_crlf_positions_unchanged(tmp_path: Path) -> None:
     findings = run_check(tmp_path)
     assert [(f.rule, f.line, f.column) for f in findings] == [
         ("unknown-severity", 5, 11),
-        ("timeline-out-of-order", 40, 1),
+        ("timeline-out-of-order", 40, 3),
     ]
 
 

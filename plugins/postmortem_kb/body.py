@@ -6,10 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from .blocks import CODE, HEADING, HTML, ITEM, ROW, Block, scan
 
-_PARSER = MarkdownIt("commonmark").enable("table")
 _TIME = re.compile(
     r"^[*_`\s]*(?:(?P<date>\d{4}-\d{2}-\d{2})[ T]+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2}))?(?![\d:])"
@@ -38,28 +36,24 @@ class TimelineEntry:
 
 @dataclass
 class Body:
-    """Parsed body: headings, code line ranges and the lines holding each block."""
+    """Scanned body: blocks, headings and the lines of code and HTML blocks."""
 
+    blocks: list[Block] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
     code_lines: set[int] = field(default_factory=set)
-    tokens: list[Token] = field(default_factory=list)
     first_line: int = 1
 
 
 def parse_body(text: str, first_line: int) -> Body:
-    """Parse ``text`` (the body, which starts at ``first_line`` of the file)."""
-    tokens = _PARSER.parse(text)
-    body = Body(tokens=tokens, first_line=first_line)
-    offset = first_line
+    """Scan ``text`` (the body, which starts at ``first_line`` of the file)."""
+    blocks = scan(text.split("\n"))
+    body = Body(blocks=blocks, first_line=first_line)
     raw: list[tuple[int, str, int]] = []
-    for index, token in enumerate(tokens):
-        if token.map is None:
-            continue
-        if token.type in ("fence", "code_block", "html_block"):
-            body.code_lines.update(range(token.map[0] + offset, token.map[1] + offset))
-        elif token.type == "heading_open":
-            inline = tokens[index + 1]
-            raw.append((int(token.tag[1]), inline.content.strip(), token.map[0] + offset))
+    for block in blocks:
+        if block.kind in (CODE, HTML):
+            body.code_lines.update(range(block.start + first_line, block.end + first_line))
+        elif block.kind == HEADING:
+            raw.append((block.level, " ".join(block.text.split()), block.start + first_line))
     last_line = first_line + text.count("\n")
     for position, (level, title, line) in enumerate(raw):
         end = next((later[2] - 1 for later in raw[position + 1 :] if later[0] <= level), last_line)
@@ -68,35 +62,27 @@ def parse_body(text: str, first_line: int) -> Body:
 
 
 def timeline_entries(body: Body, section: Heading) -> list[TimelineEntry]:
-    """Return timestamped list items and table rows inside ``section``."""
+    """Return timestamped top-level list items and table rows inside ``section``."""
     entries: list[TimelineEntry] = []
-    offset = body.first_line
-    inside = False
-    depth = 0
-    for index, token in enumerate(body.tokens):
-        line = token.map[0] + offset if token.map else None
-        if line is not None:
-            inside = section.line < line <= section.end_line
-        if not inside:
+    rows_seen: set[int] = set()
+    for block in body.blocks:
+        line = block.start + body.first_line
+        if not section.line < line <= section.end_line:
             continue
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            depth += 1
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            depth -= 1
-        elif line is not None and (
-            (token.type == "list_item_open" and depth == 1) or token.type == "tr_open"
-        ):
-            entry = _entry(body.tokens, index, line)
-            if entry:
-                entries.append(entry)
+        if block.kind == ROW:
+            if block.start in rows_seen:
+                continue  # only the first cell of a row holds its time
+            rows_seen.add(block.start)
+        elif block.kind != ITEM or block.depth != 1:
+            continue
+        entry = _entry(block.text, line, block.starts[0][1] + 1)
+        if entry:
+            entries.append(entry)
     return entries
 
 
-def _entry(tokens: list[Token], start: int, line: int) -> TimelineEntry | None:
-    inline = next((t for t in tokens[start:] if t.type == "inline"), None)
-    if inline is None:
-        return None
-    match = _TIME.match(inline.content)
+def _entry(text: str, line: int, column: int) -> TimelineEntry | None:
+    match = _TIME.match(text)
     if not match:
         return None
     try:
@@ -104,7 +90,7 @@ def _entry(tokens: list[Token], start: int, line: int) -> TimelineEntry | None:
         day = dt.date.fromisoformat(match["date"]) if match["date"] else None
     except ValueError:
         return None
-    return TimelineEntry(line, 1, day, time)
+    return TimelineEntry(line, column, day, time)
 
 
 def prose_lines(text: str, body: Body) -> list[tuple[int, str]]:

@@ -147,7 +147,7 @@ def _check_language(
                     did_you_mean(rule_id, known),
                 )
     people = People.of(handles)
-    blocks, suppressions = prose(source.body.split("\n"), body)
+    blocks, suppressions = prose(body)
     text = Text(blocks, settings.canonical_sections())
     check_language(text, people, suppressions, allowed, report)
     if meta is None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from markdown_it.token import Token
-
+from .blocks import HEADING, HTML, ITEM, PARAGRAPH, ROW, Block
 from .body import Body
 
 _MASKS = re.compile(
@@ -65,43 +64,49 @@ def mask(text: str) -> str:
     return _MASKS.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), text)
 
 
-def prose(source_lines: list[str], body: Body) -> tuple[list[ProseBlock], Suppressions]:
-    """Return the checkable lines of a body and the suppressions its comments set."""
+def prose(body: Body) -> tuple[list[ProseBlock], Suppressions]:
+    """Return the checkable blocks of a body and the suppressions its comments set."""
     offset = body.first_line
-    blocks: list[ProseBlock] = []
+    result: list[ProseBlock] = []
     suppressions = Suppressions()
     disabled: dict[str, int] = {}
-    pending: tuple[frozenset[str], int] | None = None  # ignore-next rules, block level
+    pending: frozenset[str] | None = None  # rules of an ignore-next comment
     section = subsection = ""
-    quote_depth = 0
-    cursor: dict[int, int] = {}  # where the next search starts on a line (table cells)
-    tokens = body.tokens
-    for index, token in enumerate(tokens):
-        if token.type == "html_block" and token.map:
-            rules = _directives(token.content, token.map[0] + offset, disabled, suppressions)
-            if rules:
-                pending = (rules, token.level)
+    blocks = body.blocks
+    for index, block in enumerate(blocks):
+        if block.kind == HTML:
+            rules = _directives(block.text, block.start + offset, disabled, suppressions)
+            pending = rules or pending
             continue
-        if pending and token.map and token.level == pending[1] and token.nesting >= 0:
-            start, end = token.map[0] + offset, token.map[1] + offset - 1
-            suppressions.ranges.append((start, end, pending[0]))
+        if pending is not None:
+            last = _last_of_group(blocks, index)
+            suppressions.ranges.append((block.start + offset, last + offset - 1, pending))
             pending = None
-        if token.type == "blockquote_open":
-            quote_depth += 1
-        elif token.type == "blockquote_close":
-            quote_depth -= 1
-        elif token.type == "heading_open":
-            title = tokens[index + 1].content.strip().casefold()
-            if token.tag == "h2":
+        if block.kind == HEADING:
+            title = " ".join(block.text.split()).casefold()
+            if block.level == 2:
                 section, subsection = title, ""
-            elif token.tag == "h3":
+            elif block.level == 3:
                 subsection = title
-        elif token.type == "inline" and token.map and not quote_depth:
-            blocks.append(_block(token, source_lines, offset, cursor, section, subsection))
-    last = offset + len(source_lines)
+        if block.kind in (HEADING, PARAGRAPH, ITEM, ROW):
+            starts = tuple((line + offset, column + 1) for line, column in block.starts)
+            result.append(ProseBlock(mask(block.text), starts, section, subsection))
+    last_line = offset + max((b.end for b in blocks), default=0)
     for rule, start in disabled.items():
-        suppressions.ranges.append((start, last, frozenset({rule})))
-    return blocks, suppressions
+        suppressions.ranges.append((start, last_line, frozenset({rule})))
+    return result, suppressions
+
+
+def _last_of_group(blocks: list[Block], index: int) -> int:
+    """End line of the block at ``index``, or of its whole list or table."""
+    block = blocks[index]
+    end = block.end
+    if block.kind in (ITEM, ROW):
+        for later in blocks[index + 1 :]:
+            if later.group != block.group or later.kind not in (ITEM, ROW, PARAGRAPH):
+                break
+            end = max(end, later.end)
+    return end
 
 
 def _directives(
@@ -122,24 +127,3 @@ def _directives(
                 if rule in disabled:
                     suppressions.ranges.append((disabled.pop(rule), line, frozenset({rule})))
     return ignore
-
-
-def _block(
-    token: Token,
-    source_lines: list[str],
-    offset: int,
-    cursor: dict[int, int],
-    section: str,
-    subsection: str,
-) -> ProseBlock:
-    assert token.map is not None
-    starts = []
-    for number, text in enumerate(token.content.split("\n")):
-        index = token.map[0] + number
-        source = source_lines[index] if index < len(source_lines) else ""
-        column = source.find(text, cursor.get(index, 0)) if text else -1
-        if column < 0:
-            column = len(source) - len(source.lstrip())
-        cursor[index] = column + len(text)
-        starts.append((index + offset, column + 1))
-    return ProseBlock(mask(token.content), tuple(starts), section, subsection)

@@ -37,7 +37,8 @@ _RULES = (
         "unreadable-file",
         E,
         "file",
-        "The file cannot be read (permissions, or a folder named like a postmortem).",
+        "The file cannot be read (permissions, a folder named like a postmortem, a symbolic "
+        "link leading outside the repository, a device or a pipe).",
         "Make the path a readable regular file, or move it out of the archive folder.",
     ),
     Rule(
