@@ -424,15 +424,6 @@ def test_check_language_on_action_item_titles(title: str, handles: list[str]) ->
         assert finding.rule in KNOWN_RULES and finding.line == 3 and finding.column >= 12
 
 
-MULTILINE_BUG = (
-    "BUG: lint.front_matter_text gives a multi-line action-item title a ProseBlock with one "
-    "line start, so a match after the newline makes ProseBlock.position raise IndexError "
-    "(postmortem check and mkdocs build crash); e.g. title 'Fix it\\nthe engineer failed to "
-    "check'. Fix: mask(value.replace('\\n', ' ')) or one start per line"
-)
-
-
-@pytest.mark.xfail(reason=MULTILINE_BUG, strict=True)
 @bounded(100)
 @example(title="Fix it\nthe engineer failed to check the lag", handles=[])
 @given(title=st.lists(sentence, min_size=2, max_size=4).map("\n".join), handles=people)

@@ -465,23 +465,10 @@ def test_hostile_file_names_are_rendered(named: Built) -> None:
     assert named.before == named.after
 
 
-@pytest.mark.xfail(
-    reason="BUG: plugin.PostmortemsPlugin.on_files sets page_file.edit_uri to the raw relative "
-    'path of the file, and the theme prints it unescaped in href="...": a file named '
-    '\'2026-03-14-x" onmouseover="alert(1)" y=".md\' injects an event handler into its page '
-    "(fix: urllib.parse.quote(Path(os.path.relpath(...)).as_posix()))",
-    strict=True,
-)
 def test_hostile_file_names_do_not_run_as_script(named: Built, baseline: Path) -> None:
     assert_nothing_runs(named.site, baseline)
 
 
-@pytest.mark.xfail(
-    reason="BUG: a multi-line action-item title with blaming words after the newline raises "
-    "IndexError in lint (ProseBlock.position) from the plugin's on_files: the whole build "
-    "crashes instead of reporting findings",
-    strict=True,
-)
 def test_multiline_action_item_title_does_not_crash_the_build(tmp_path: Path) -> None:
     multiline = VALID.format(title="Multiline", status="published").replace(
         "title: Block failover while replica lag exceeds 30 s",

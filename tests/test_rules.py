@@ -516,7 +516,7 @@ def test_file_too_large_stops_checking(tmp_path: Path) -> None:
     write_postmortem(tmp_path, data=b"\xff\x00" * 3000)
     findings = run_check(tmp_path, Settings.from_options({"max_file_kb": 1}))
     assert [(f.rule, f.message) for f in findings] == [
-        ("file-too-large", "file is 5 KB, over the limit of 1 KB")
+        ("file-too-large", "file is 6,000 bytes, over the limit of 1 KB")
     ]
 
 

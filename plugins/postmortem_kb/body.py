@@ -54,9 +54,16 @@ def parse_body(text: str, first_line: int) -> Body:
             body.code_lines.update(range(block.start + first_line, block.end + first_line))
         elif block.kind == HEADING:
             raw.append((block.level, " ".join(block.text.split()), block.start + first_line))
+    # A section ends before the next heading of the same or a higher level: one pass
+    # backwards, keeping the nearest following line for each level.
     last_line = first_line + text.count("\n")
-    for position, (level, title, line) in enumerate(raw):
-        end = next((later[2] - 1 for later in raw[position + 1 :] if later[0] <= level), last_line)
+    next_at_level = [last_line + 1] * 7
+    ends: list[int] = []
+    for level, _title, line in reversed(raw):
+        ends.append(next_at_level[level] - 1)
+        for deeper in range(level, 7):
+            next_at_level[deeper] = line
+    for (level, title, line), end in zip(raw, reversed(ends), strict=True):
         body.headings.append(Heading(level, title, line, end))
     return body
 

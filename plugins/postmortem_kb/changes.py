@@ -27,9 +27,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .archive import SKIPPED_NAMES, discover
+from .archive import discover, is_postmortem_name
 from .catalog import CAUSES_FILE, SERVICES_FILE
-from .load import read_source
+from .load import FileTooLargeError, read_limited, read_source
 from .postmortem import ID_PATTERN
 from .report import Report
 from .settings import Settings
@@ -101,12 +101,7 @@ def is_postmortem_path(relative: str) -> bool:
     if not parts:
         return False
     *folders, name = parts
-    return (
-        name.endswith(".md")
-        and not name.startswith((".", "_"))
-        and name.lower() not in SKIPPED_NAMES
-        and not any(folder.startswith((".", "_")) for folder in folders)
-    )
+    return is_postmortem_name(name) and not any(f.startswith((".", "_")) for f in folders)
 
 
 def changes_since(ref: str, archive_dir: Path, config_file: Path | None = None) -> Changes:
@@ -242,8 +237,8 @@ def _names_in_related(path: Path, ids: set[str], settings: Settings) -> bool:
     if not ids:
         return False
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_limited(path, settings.max_file_kb * 1024)
+    except (OSError, FileTooLargeError):
         return False
     if not any(pm_id.encode() in data for pm_id in ids):  # cheap filter before YAML
         return False

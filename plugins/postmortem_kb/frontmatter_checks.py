@@ -103,7 +103,30 @@ def _report_validation(error: ValidationError, positions: Positions, report: Rep
             )
         else:
             line, column = positions.of_value(path)
-            report.add("invalid-value", line, column, f"'{dotted(path)}': {message}")
+            report.add(
+                "invalid-value",
+                line,
+                column,
+                f"'{dotted(path)}': {message}",
+                _yaml_reading(problem.get("input"), problem["type"]),
+            )
+
+
+def _yaml_reading(value: object, error_type: str) -> str | None:
+    """Explain a value YAML read as something else than text (the "Norway problem")."""
+    if not error_type.startswith("string"):
+        return None
+    if isinstance(value, bool):
+        return (
+            f"YAML reads yes/no/on/off/true/false as {str(value).lower()}; "
+            "put the value in quotes, e.g. 'no'"
+        )
+    if isinstance(value, int | float | dt.date):
+        kind = "a date" if isinstance(value, dt.date) else "a number"
+        return f"YAML read {value!r} as {kind}; put the value in quotes"
+    if value is None:
+        return "the value is empty (null); write it, or remove the key"
+    return None
 
 
 def _localize(

@@ -148,18 +148,20 @@ def _confirmed(
 
 
 def _clause_start(text: str, end: int) -> int:
-    start = 0
-    for found in _CLAUSE_END.finditer(text, max(0, end - 200), end):
+    """Start of the clause that ends at ``end``, looking back at most 200 characters."""
+    start = max(0, end - 200)
+    for found in _CLAUSE_END.finditer(text, start, end):
         start = found.end()
     return start
 
 
 def _sentence(text: str, start: int, end: int) -> str:
-    before = 0
-    for found in _SENTENCE_END.finditer(text, max(0, start - 300), start):
+    before = max(0, start - 300)
+    for found in _SENTENCE_END.finditer(text, before, start):
         before = found.end()
-    after = _SENTENCE_END.search(text, end)
-    return text[before : after.end() if after else len(text)]
+    limit = min(len(text), end + 300)
+    after = _SENTENCE_END.search(text, end, limit)
+    return text[before : after.end() if after else limit]
 
 
 def _is_person(words: list[str], rules: LintRules, people: People, *, last: bool = False) -> bool:
@@ -200,5 +202,5 @@ def _people_pattern(people: People) -> re.Pattern[str]:
 
 def front_matter_text(value: str, line: int, column: int) -> Text:
     """A front-matter value (an action-item title) as checkable text."""
-    block = ProseBlock(mask(value), ((line, column),), "", "")
+    block = ProseBlock(mask(" ".join(value.split("\n"))), ((line, column),), "", "")
     return Text([block], {}, action_item=True)

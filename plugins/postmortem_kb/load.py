@@ -5,6 +5,9 @@ Every problem becomes a finding with a line number; nothing here raises on bad i
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,20 +66,41 @@ class Source:
     text: str = ""
 
 
+class FileTooLargeError(Exception):
+    """A file is larger than the configured limit."""
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """Read a regular file of at most ``max_bytes``; never follow a device or a pipe.
+
+    Raises OSError for anything that is not a regular file, and FileTooLargeError past the limit
+    (the size is checked on the bytes read, not trusted from ``stat``).
+    """
+    with path.open("rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise FileTooLargeError
+    return data
+
+
 def read_source(path: Path, display: str, report: Report, max_bytes: int) -> Source:
     """Read ``path`` into a :class:`Source`, reporting every problem to ``report``."""
     empty = Source(display, None, Positions(), "", 1)
     try:
+        data = read_limited(path, max_bytes)
+    except FileTooLargeError:
         size = path.stat().st_size
-        if size > max_bytes:
-            report.add(
-                "file-too-large",
-                1,
-                1,
-                f"file is {size // 1024} KB, over the limit of {max_bytes // 1024} KB",
-            )
-            return empty
-        data = path.read_bytes()
+        report.add(
+            "file-too-large",
+            1,
+            1,
+            f"file is {size:,} bytes, over the limit of {max_bytes // 1024:,} KB",
+            "move logs and attachments out of the postmortem, or raise the plugin option "
+            "max_file_kb",
+        )
+        return empty
     except OSError as error:
         report.add("unreadable-file", 1, 1, f"cannot read file: {error.strerror or error}")
         return empty
@@ -135,7 +159,8 @@ def split_source(text: str, display: str, report: Report) -> Source:
     yaml_text = "\n".join(lines[1:closing]).translate(_YAML_LINE_BREAKS)
     body = "\n".join(lines[closing + 1 :])
     front_matter, positions = parse_front_matter(yaml_text, report, first_line=2)
-    return Source(display, front_matter, positions, body, closing + 2, text)
+    body_line = min(closing + 2, len(lines))  # a file ending on '---' has no line after it
+    return Source(display, front_matter, positions, body, body_line, text)
 
 
 def parse_front_matter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -106,7 +107,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         for postmortem in archive.postmortems:
             page_file = files.get_file_from_path(f"{PAGES_DIR}/{postmortem.slug}.md")
             if page_file is not None:
-                page_file.edit_uri = Path(os.path.relpath(postmortem.file, docs_dir)).as_posix()
+                # Quoted: themes print it verbatim inside href="...".
+                relative = Path(os.path.relpath(postmortem.file, docs_dir)).as_posix()
+                page_file.edit_uri = quote(relative)
         directory_urls = config.use_directory_urls
         for name, content in (
             ("postmortems.json", postmortems_json(index, directory_urls)),

@@ -72,7 +72,7 @@ def load_postmortem(
     """Read and check one postmortem file; every problem lands in ``findings``."""
     report = Report(display, settings.rule_levels)
     pm_id = file.stem
-    if not ID_PATTERN.match(pm_id):
+    if not ID_PATTERN.match(pm_id) or file.suffix != ".md":
         report.add(
             "invalid-id",
             1,

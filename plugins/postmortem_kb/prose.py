@@ -6,25 +6,28 @@ Code blocks, inline code, HTML, link targets, quoted strings and blockquotes are
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .blocks import HEADING, HTML, ITEM, PARAGRAPH, ROW, Block
 from .body import Body
 
+# Every alternative is bounded in length, so masking stays linear on hostile input.
 _MASKS = re.compile(
-    r"`+[^`\n]*`+"  # inline code
-    r"|<!--.*?-->|</?[A-Za-z][^>\n]*>"  # HTML comments and tags
-    r"|\]\([^)\n]*\)"  # link targets
-    r'|"[^"\n]*"|“[^”\n]*”|‘[^’\n]*’|«[^»\n]*»'  # quoted strings
-    r"|https?://\S+",  # bare URLs
-    re.DOTALL,
+    r"`{1,8}[^`\n]{0,500}?`{1,8}"  # inline code
+    r"|<!--[^\n]{0,500}?-->|</?[A-Za-z][^<>\n]{0,300}>"  # HTML comments and tags
+    r"|\]\([^()\n]{0,500}\)"  # link targets
+    r'|"[^"\n]{0,300}"|“[^”\n]{0,300}”|‘[^’\n]{0,300}’|«[^»\n]{0,300}»'  # quoted strings
+    r"|https?://[^\s<>]{1,500}",  # bare URLs
 )
 _DIRECTIVE = re.compile(
-    r"<!--\s*blameless-(?P<verb>ignore|disable|enable)\b(?P<rules>[^:>]*?)(?::(?P<reason>.*?))?\s*-->",
-    re.DOTALL,
+    r"<!--\s{0,20}blameless-(?P<verb>ignore|disable|enable)\b(?P<rules>[^:>\n]{0,300}?)"
+    r"(?::(?P<reason>[^\n]{0,500}?))?\s{0,20}-->"
 )
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_NEWLINE = re.compile(r"\n")
 ALL_RULES = "*"
 
 
@@ -37,12 +40,17 @@ class ProseBlock:
     section: str  # the enclosing level-2 heading, lowercase ("" before the first)
     subsection: str  # the enclosing level-3 heading, lowercase
 
+    @cached_property
+    def _line_offsets(self) -> list[int]:
+        offsets = [0]
+        offsets.extend(match.end() for match in _NEWLINE.finditer(self.text))
+        return offsets
+
     def position(self, offset: int) -> tuple[int, int]:
         """File line and column of ``offset`` in ``text``."""
-        number = self.text.count("\n", 0, offset)
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        line, column = self.starts[number]
-        return line, column + offset - line_start
+        number = bisect.bisect_right(self._line_offsets, offset) - 1
+        line, column = self.starts[min(number, len(self.starts) - 1)]
+        return line, column + offset - self._line_offsets[number]
 
 
 @dataclass

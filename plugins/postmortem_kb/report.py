@@ -8,6 +8,20 @@ from .findings import Finding, Level
 from .rules import RULES
 
 
+def printable(text: str) -> str:
+    """Escape control, format (bidi) and line-separator characters quoted from a file.
+
+    Messages quote values from front matter; a newline or an escape sequence in one must
+    not forge a second finding line in the terminal or the build log.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
 class Report:
     """Findings for one file; rules turned off in the settings are dropped here."""
 
@@ -38,7 +52,15 @@ class Report:
         elif level is None:
             level = RULES[rule].level
         self.findings.append(
-            Finding(self.path, max(line, 1), max(column, 1), rule, level, message, suggestion)
+            Finding(
+                self.path,
+                max(line, 1),
+                max(column, 1),
+                rule,
+                level,
+                printable(message),
+                printable(suggestion) if suggestion is not None else None,
+            )
         )
         return True
 

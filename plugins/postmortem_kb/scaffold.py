@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import tempfile
@@ -47,8 +48,11 @@ def create_postmortem(
     if path.exists():
         raise ScaffoldError(f"{path} already exists; choose another title or edit that file")
     content = render_new(title, day, severity, services, author)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_new_file(path, content)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_new_file(path, content)
+    except OSError as error:
+        raise ScaffoldError(f"cannot write {path}: {error.strerror or error}") from error
     return path
 
 
@@ -64,5 +68,28 @@ def write_new_file(path: Path, content: str) -> None:
             os.link(temp, path)  # fails if the path exists: no overwrite, even in a race
         except FileExistsError as error:
             raise ScaffoldError(f"{path} already exists; nothing was written") from error
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                raise
+            _write_exclusively(path, content)  # a file system without hard links
     finally:
         Path(temp).unlink(missing_ok=True)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}
+
+
+def _write_exclusively(path: Path, content: str) -> None:
+    """Create ``path`` only if it does not exist; remove it again if writing fails."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError as error:
+        raise ScaffoldError(f"{path} already exists; nothing was written") from error
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
