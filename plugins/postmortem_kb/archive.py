@@ -14,10 +14,13 @@ Discovery never drops anything silently and never reads outside the repository:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from .archive_checks import ArchiveContext
@@ -44,6 +47,16 @@ class Boundary:
 
     repository: Path  # absolute, as written (not resolved)
     areas: tuple[Path, ...]  # resolved: the repository and the archive folder
+    folders: dict[Path, Path] = field(default_factory=dict, compare=False)  # resolved, cached
+
+    def _real_path(self, absolute: Path) -> Path:
+        """Resolve a path; a plain file only needs its folder resolved (once per folder)."""
+        if not stat.S_ISREG(os.lstat(absolute).st_mode):
+            return absolute.resolve()
+        folder = absolute.parent
+        if folder not in self.folders:
+            self.folders[folder] = folder.resolve()
+        return self.folders[folder] / absolute.name
 
     @classmethod
     def of(cls, root: Path) -> Boundary:
@@ -63,7 +76,7 @@ class Boundary:
         if written is None:
             return None
         try:
-            real = path.resolve()
+            real = self._real_path(absolute)
         except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
             return "is a symbolic link that cannot be resolved (a loop of links?); it is not read"
         if _parts_below(real, self.areas[0]) == written:
@@ -258,20 +271,37 @@ def _load_catalog(file: Path, boundary: Boundary, report: Report) -> Catalog | N
     return load_catalog(file, report.path, report)
 
 
+# Below this many files a worker pool costs more than it saves.
+PARALLEL_THRESHOLD = 400
+
+
 def load_archive(
-    root: Path, base: Path, settings: Settings, files: Iterable[Path] | None = None
+    root: Path,
+    base: Path,
+    settings: Settings,
+    files: Iterable[Path] | None = None,
+    *,
+    workers: int = 1,
 ) -> Archive:
-    """Load and check the archive at ``root`` (or only ``files``), with cross-file rules."""
+    """Load and check the archive at ``root`` (or only ``files``), with cross-file rules.
+
+    ``workers`` > 1 checks files in that many processes (forked, so only from a
+    single-threaded program such as the CLI) and keeps only what a check reports: the
+    records come back without front matter and body (sending those between processes costs
+    more than checking them), with the same findings in the same order.
+    """
     context, catalog_findings = load_context(root, base, settings)
     boundary = Boundary.of(root)
     paths = discover(root) if files is None else list(files)
-    postmortems: list[Postmortem] = []
+    to_load: list[tuple[int, Path, str]] = []
+    slots: list[Postmortem | None] = []
     file_findings: list[Finding] = []
     for path in paths:
         display = display_path(path, base)
         verdict = classify(path, boundary)
         if verdict is None:
-            postmortems.append(load_postmortem(path, display, settings, context))
+            to_load.append((len(slots), path, display))
+            slots.append(None)
             continue
         kind, reason = verdict
         if kind == SKIP:
@@ -287,11 +317,41 @@ def load_archive(
         if kind == FOLDER:
             file_findings.extend(report.findings)
         else:
-            postmortems.append(_unread(path, display, report.findings))
+            slots.append(_unread(path, display, report.findings))
+    for (position, _path, _display), postmortem in zip(
+        to_load, _load_all(to_load, settings, context, workers), strict=True
+    ):
+        slots[position] = postmortem
+    postmortems = [pm for pm in slots if pm is not None]
     _report_duplicate_ids(postmortems, settings)
     return Archive(
         root, postmortems, context.services, context.causes, catalog_findings, file_findings
     )
+
+
+def _load_all(
+    jobs: list[tuple[int, Path, str]],
+    settings: Settings,
+    context: ArchiveContext,
+    workers: int,
+) -> list[Postmortem]:
+    """Load postmortems in order, in a pool of forked processes when that pays off."""
+    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD or "fork" not in _start_methods():
+        return [load_postmortem(path, display, settings, context) for _, path, display in jobs]
+    chunk = max(1, len(jobs) // (workers * 4))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        loader = partial(_check_one, settings=settings, context=context)
+        return list(pool.map(loader, [(p, d) for _, p, d in jobs], chunksize=chunk))
+
+
+def _check_one(job: tuple[Path, str], settings: Settings, context: ArchiveContext) -> Postmortem:
+    """Check one file in a worker; return its findings without the heavy record."""
+    postmortem = load_postmortem(job[0], job[1], settings, context)
+    return replace(postmortem, meta=None, body="")
+
+
+def _start_methods() -> list[str]:
+    return multiprocessing.get_all_start_methods()
 
 
 def _unread(path: Path, display: str, findings: list[Finding]) -> Postmortem:

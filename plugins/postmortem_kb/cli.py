@@ -84,7 +84,9 @@ def check(
             return
         click.echo(f"postmortem check: {selection.describe()}", err=True)
         files = selection.files
-    archive = load_archive(site.archive_dir, Path.cwd(), site.settings, files)
+    archive = load_archive(
+        site.archive_dir, Path.cwd(), site.settings, files, workers=os.cpu_count() or 1
+    )
     findings = sorted(archive.findings(), key=sort_key)
     output = format_findings(findings, len(archive.postmortems), fmt)
     if output:
