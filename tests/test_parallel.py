@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import PM_ID, postmortem_text, valid_meta
-
 from postmortem_kb.archive import PARALLEL_THRESHOLD, load_archive
 from postmortem_kb.settings import Settings
 
