@@ -40,11 +40,6 @@ class LintRule:
     flag: tuple[str, ...]
     passing: tuple[str, ...]
 
-    @property
-    def names_people(self) -> bool:
-        """True for the rule whose pattern is the postmortem's own list of people."""
-        return self.compiled is None
-
 
 @dataclass(frozen=True)
 class LintRules:

@@ -63,7 +63,3 @@ class Report:
             )
         )
         return True
-
-    def has_errors(self) -> bool:
-        """Tell whether any error was recorded."""
-        return any(f.level is Level.ERROR for f in self.findings)
