@@ -256,7 +256,8 @@ def load_context(
         report = Report(display_path(file, base), settings.rule_levels)
         catalogs.append(_load_catalog(file, boundary, report))
         findings.extend(report.findings)
-    ids = frozenset(path.stem for path in discover(root) if classify(path, boundary) is None)
+    # Only names are needed here: files that cannot be read are reported when loaded.
+    ids = frozenset(path.stem for path in discover(root))
     return ArchiveContext(ids, catalogs[0], catalogs[1]), findings
 
 

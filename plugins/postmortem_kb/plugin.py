@@ -15,6 +15,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .archive import load_archive
+from .atomic import write_atomically
 from .clock import today
 from .exports import (
     action_items_csv,
@@ -110,17 +111,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 # Quoted: themes print it verbatim inside href="...".
                 relative = Path(os.path.relpath(postmortem.file, docs_dir)).as_posix()
                 page_file.edit_uri = quote(relative)
-        directory_urls = config.use_directory_urls
-        for name, content in (
-            ("postmortems.json", postmortems_json(index, directory_urls)),
-            ("action-items.json", action_items_json(index, directory_urls)),
-            ("action-items.csv", action_items_csv(index, directory_urls)),
-            (
-                "postmortems/archive.json",
-                archive_filter_json(index, self.settings.severities, directory_urls),
-            ),
-        ):
-            files.append(File.generated(config, name, content=content))
         for uri, asset in ((STYLESHEET, "postmortem-kb.css"), (FILTER_SCRIPT, "archive-filter.js")):
             files.append(File.generated(config, uri, abs_src_path=str(_asset(asset))))
         return files
@@ -142,6 +132,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if generated.search_tags:
             page.meta["tags"] = list(generated.search_tags)
         return generated.render()
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the exports next to the pages (built here, not held in memory all build)."""
+        if not self.config.enabled or self.index is None:
+            return
+        index, directory_urls = self.index, config.use_directory_urls
+        site_dir = Path(config.site_dir)
+        exports = {
+            "postmortems.json": lambda: postmortems_json(index, directory_urls),
+            "action-items.json": lambda: action_items_json(index, directory_urls),
+            "action-items.csv": lambda: action_items_csv(index, directory_urls),
+            "postmortems/archive.json": lambda: archive_filter_json(
+                index, self.settings.severities, directory_urls
+            ),
+        }
+        for name, build in exports.items():
+            write_atomically(site_dir / name, build())
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

@@ -6,11 +6,11 @@ import datetime as dt
 import errno
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from .atomic import write_temporary
 from .slugs import slugify
 
 
@@ -58,12 +58,8 @@ def create_postmortem(
 
 def write_new_file(path: Path, content: str) -> None:
     """Write ``content`` to a new file atomically: a complete file appears, or nothing."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp = write_temporary(path, content)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
         try:
             os.link(temp, path)  # fails if the path exists: no overwrite, even in a race
         except FileExistsError as error:
@@ -73,7 +69,7 @@ def write_new_file(path: Path, content: str) -> None:
                 raise
             _write_exclusively(path, content)  # a file system without hard links
     finally:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
 
 
 _NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}
