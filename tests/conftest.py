@@ -17,6 +17,17 @@ from postmortem_kb.settings import Settings
 
 PM_ID = "2026-03-14-checkout-db-failover"
 
+GIT_ISOLATION: dict[str, str] = {
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "PYTHONIOENCODING": "utf-8",
+}
+"""git without the user's configuration, with a fixed identity (for tests that commit)."""
+
 VALID_META: dict[str, Any] = {
     "title": "Checkout errors after a database failover",
     "date": dt.date(2026, 3, 14),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import VALID_FRONT_MATTER, write_postmortem
+from conftest import GIT_ISOLATION, VALID_FRONT_MATTER, write_postmortem
 from postmortem_kb import cli
 from postmortem_kb.changes import _parse_name_status, is_postmortem_path
 
@@ -26,14 +26,8 @@ def git_env(home: Path) -> dict[str, str]:
     return {
         **os.environ,
         "HOME": str(home),
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
+        **GIT_ISOLATION,
         "NO_MKDOCS_2_WARNING": "1",
-        "PYTHONIOENCODING": "utf-8",
         "SOURCE_DATE_EPOCH": "1773489600",
     }
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import VALID_BODY, VALID_FRONT_MATTER, write_postmortem
+from conftest import GIT_ISOLATION, VALID_BODY, VALID_FRONT_MATTER, write_postmortem
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -50,14 +50,8 @@ def env(home: Path, *, with_venv_on_path: bool = True) -> dict[str, str]:
         **os.environ,
         "PATH": path,
         "PRE_COMMIT_HOME": str(home / "pre-commit-home"),
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
+        **GIT_ISOLATION,
         "NO_MKDOCS_2_WARNING": "1",
-        "PYTHONIOENCODING": "utf-8",
         "SOURCE_DATE_EPOCH": "1773489600",
         "VIRTUAL_ENV": "",
     }

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import GIT_ISOLATION
 from postmortem_kb import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -143,14 +144,8 @@ def env(**extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
+        **GIT_ISOLATION,
         "SOURCE_DATE_EPOCH": EPOCH,
-        "PYTHONIOENCODING": "utf-8",
         **extra,
     }
 
