@@ -337,7 +337,8 @@ def _load_all(
     workers: int,
 ) -> list[Postmortem]:
     """Load postmortems in order, in a pool of forked processes when that pays off."""
-    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD or "fork" not in _start_methods():
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD or not forking:
         return [load_postmortem(path, display, settings, context) for _, path, display in jobs]
     chunk = max(1, len(jobs) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -349,10 +350,6 @@ def _check_one(job: tuple[Path, str], settings: Settings, context: ArchiveContex
     """Check one file in a worker; return its findings without the heavy record."""
     postmortem = load_postmortem(job[0], job[1], settings, context)
     return replace(postmortem, meta=None, body="")
-
-
-def _start_methods() -> list[str]:
-    return multiprocessing.get_all_start_methods()
 
 
 def _unread(path: Path, display: str, findings: list[Finding]) -> Postmortem:

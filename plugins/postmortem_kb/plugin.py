@@ -28,11 +28,10 @@ from .indexes import Index, build_index
 from .plugin_config import PostmortemsConfig
 from .render import html_text
 from .settings import IGNORED_OPTIONS, Settings, SettingsError
-from .site_pages import GeneratedPage, dashboard_page, site_pages
+from .site_pages import GeneratedPage, dashboard_page, postmortem_uri, site_pages
 
 log = get_plugin_logger(__name__)
 
-PAGES_DIR = "postmortems"
 STYLESHEET = "assets/postmortem-kb/postmortem-kb.css"
 FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
 DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
@@ -45,7 +44,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def __init__(self) -> None:
         self.settings = Settings()
-        self.archive_dir = Path(PAGES_DIR)
+        self.archive_dir = Path(self.settings.dir)
         self.pages: dict[str, GeneratedPage] = {}
         self.index: Index | None = None
 
@@ -106,7 +105,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             files.append(generated)
             self.pages[page.uri] = page
         for postmortem in archive.postmortems:
-            page_file = files.get_file_from_path(f"{PAGES_DIR}/{postmortem.slug}.md")
+            page_file = files.get_file_from_path(postmortem_uri(postmortem))
             if page_file is not None:
                 # Quoted: themes print it verbatim inside href="...".
                 relative = Path(os.path.relpath(postmortem.file, docs_dir)).as_posix()
