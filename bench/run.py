@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import datetime as dt
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,7 +41,11 @@ import generate  # noqa: E402  (bench/generate.py, next to this file)
 
 SOURCE_DATE_EPOCH = "1780272000"  # 2026-06-01T00:00:00Z, the day after the newest incident
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
-TIME_BIN = "/usr/bin/time"
+RSS_INTERVAL = 0.02  # seconds between two samples of the build's process tree
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+PR_SET_CHILD_SUBREAPER = 36  # prctl(2) option, Linux 3.4+
+LEFTOVER_GRACE = 2.0  # s an orphan of a measured command may run on before it is reported
+LEFTOVER_TIMEOUT = 60.0  # s after which such orphans are killed
 
 # Targets of issue 6.
 BUILD_TARGET = 1.10
@@ -54,9 +61,119 @@ TARGET_N = 5000  # targets are stated at N = 5,000
 @dataclass
 class Run:
     seconds: float
-    rss_kb: int | None
+    rss_kb: int | None  # peak RSS of the process tree (see TreeSampler), if asked for
     stdout: str
-    cpu: float = 0.0  # user + sys of the child and the processes it waited for
+    cpu: float = 0.0  # user + sys of the child, its descendants and adopted orphans
+    processes: int = 1  # most processes seen at once in the tree (sampled, with rss)
+    late: int = 0  # descendants still running LEFTOVER_GRACE s after the child exited
+
+
+def become_subreaper() -> bool:
+    """Adopt the orphans of the measured commands (Linux), so that their CPU time counts.
+
+    A process that exits without waiting for its children (a ``multiprocessing`` forkserver,
+    which reaps the workers it forks, or its resource tracker) hands them to init, out of
+    reach of ``wait4``; a subreaper gets them instead, and ``run`` waits for them.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _ppid(pid: str) -> int | None:
+    """Parent pid of a process from /proc/PID/stat, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:  # noqa: PTH123  (cheap, runs often)
+            data = handle.read()
+    except OSError:
+        return None
+    return int(data[data.rfind(b")") + 2 :].split()[1])  # the name in (...) may hold spaces
+
+
+def descendants(root: int) -> list[int]:
+    """Pids of all descendants of ``root`` (not ``root`` itself), from a scan of /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and (ppid := _ppid(entry.name)) is not None:
+            children.setdefault(ppid, []).append(int(entry.name))
+    found: list[int] = []
+    pending = list(children.get(root, []))
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending.extend(children.get(pid, []))
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of ``pid`` in KB (VmRSS, from /proc/PID/statm), 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:  # noqa: PTH123
+            return int(handle.read().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class TreeSampler(threading.Thread):
+    """Peak of the summed RSS of every descendant of this process, sampled from /proc.
+
+    ``run`` measures one command at a time, so these are the command, its descendants (a
+    worker process of the build) and the orphans it leaves. ``wait4`` reports only the
+    largest single process (``ru_maxrss``); this sums them every ``RSS_INTERVAL`` seconds.
+    Shared pages (libraries, copy-on-write) count once per process, as in ``ps``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.root = os.getpid()
+        self.peak_kb = 0
+        self.processes = 1
+        self._done = threading.Event()
+
+    def sample(self) -> None:
+        tree = descendants(self.root)
+        self.processes = max(self.processes, len(tree))
+        self.peak_kb = max(self.peak_kb, sum(rss_kb(pid) for pid in tree))
+
+    def run(self) -> None:
+        self.sample()
+        while not self._done.wait(RSS_INTERVAL):
+            self.sample()
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def reap_leftovers() -> tuple[float, int]:
+    """Wait for the orphans adopted from the command that just exited (see become_subreaper).
+
+    Returns their CPU time (user + sys, with the children they reaped) and how many ran on
+    longer than ``LEFTOVER_GRACE`` s; those still running after ``LEFTOVER_TIMEOUT`` s are
+    killed, so that they do not run alongside the next measurement.
+    """
+    cpu = 0.0
+    late: set[int] = set()
+    start = time.monotonic()
+    while True:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:  # no child left
+            return cpu, len(late)
+        if pid:
+            cpu += usage.ru_utime + usage.ru_stime
+            continue
+        waited = time.monotonic() - start
+        if waited > LEFTOVER_GRACE:
+            alive = descendants(os.getpid())
+            late.update(alive)
+            if waited > LEFTOVER_TIMEOUT:
+                for pid in alive:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
 
 
 @dataclass
@@ -69,6 +186,8 @@ class SizeResult:
     build_plain: list[float] = field(default_factory=list)
     rss_plugin: list[int] = field(default_factory=list)
     rss_plain: list[int] = field(default_factory=list)
+    cpu_plugin: list[float] = field(default_factory=list)
+    cpu_plain: list[float] = field(default_factory=list)
     check: list[float] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
     check_cpu: list[float] = field(default_factory=list)
@@ -88,18 +207,28 @@ def median(values: list[float] | list[int]) -> float:
 
 
 def run(cmd: list[str], cwd: Path, *, rss: bool = False) -> Run:
-    """Run ``cmd``; wall time, peak RSS (KB) of the child, stdout. Fails loudly."""
+    """Run ``cmd``; wall time, CPU time, stdout and, with ``rss``, peak RSS (KB) of its tree.
+
+    CPU time is ``wait4``'s user + sys of the child, which includes every descendant it
+    waited for (a joined ``multiprocessing`` worker), plus that of the orphans it left
+    (adopted, see ``become_subreaper``). Wall time ends when the child exits. Fails loudly.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        rss_file = Path(tmp, "rss")
-        use_time = rss and Path(TIME_BIN).exists()
-        full = [TIME_BIN, "-f", "%M", "-o", str(rss_file), *cmd] if use_time else cmd
         out_path, err_path = Path(tmp, "out"), Path(tmp, "err")
         with out_path.open("wb") as out, err_path.open("wb") as err:
             start = time.perf_counter()
-            process = subprocess.Popen(full, cwd=cwd, env=ENV, stdout=out, stderr=err)
-            _, status, usage = os.wait4(process.pid, 0)
+            process = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=out, stderr=err)
+            sampler = TreeSampler() if rss else None
+            if sampler:
+                sampler.start()
+            try:
+                _, status, usage = os.wait4(process.pid, 0)
+            finally:
+                if sampler:
+                    sampler.stop()
             seconds = time.perf_counter() - start
             process.returncode = os.waitstatus_to_exitcode(status)
+            leftover_cpu, late = reap_leftovers()
         stdout = out_path.read_text(errors="replace")
         if process.returncode not in (0,):
             stderr = err_path.read_text(errors="replace")
@@ -107,12 +236,13 @@ def run(cmd: list[str], cwd: Path, *, rss: bool = False) -> Run:
                 f"{' '.join(cmd)} (in {cwd}) exited with {process.returncode}:\n"
                 f"{(stdout + stderr)[-3000:]}"
             )
-        peak: int | None = None
-        if use_time:
-            peak = int(rss_file.read_text().strip().splitlines()[-1])
-        elif rss:
-            peak = int(usage.ru_maxrss)  # KB on Linux, this child only (wait4)
-    return Run(seconds, peak, stdout, usage.ru_utime + usage.ru_stime)
+    cpu = usage.ru_utime + usage.ru_stime + leftover_cpu
+    if sampler is None:
+        return Run(seconds, None, stdout, cpu, late=late)
+    # ru_maxrss (KB on Linux): the largest single process of the tree, as a cross-check
+    # that catches a peak shorter than the sampling interval.
+    peak = max(sampler.peak_kb, int(usage.ru_maxrss))
+    return Run(seconds, peak, stdout, cpu, sampler.processes, late)
 
 
 def alternate(commands: list[Callable[[], None]], repeat: int) -> None:
@@ -306,23 +436,34 @@ def measure(n: int, seed: int, repeat: int, work: Path, postmortem: list[str]) -
     print("  verifying with postmortem check --strict ...", flush=True)
     verify_check(plugin, postmortem)
 
+    def timed_build(name: str, site: Path) -> Run:
+        measured = run(build, site, rss=True)
+        rss_mb = (measured.rss_kb or 0) / 1024
+        print(
+            f"    {name:<6} build {measured.seconds:7.2f} s  {rss_mb:6.0f} MB  "
+            f"CPU {measured.cpu:6.2f} s  processes {measured.processes}",
+            flush=True,
+        )
+        if measured.late:
+            print(
+                f"    WARNING: {measured.late} process(es) of the {name} build ran on more "
+                f"than {LEFTOVER_GRACE:.0f} s after it exited (their CPU time counts, "
+                "not their time)",
+                flush=True,
+            )
+        return measured
+
     def build_plugin() -> None:
-        measured = run(build, plugin, rss=True)
+        measured = timed_build("plugin", plugin)
         result.build_plugin.append(measured.seconds)
         result.rss_plugin.append(measured.rss_kb or 0)
-        print(
-            f"    plugin build {measured.seconds:7.2f} s  {(measured.rss_kb or 0) / 1024:6.0f} MB",
-            flush=True,
-        )
+        result.cpu_plugin.append(measured.cpu)
 
     def build_plain() -> None:
-        measured = run(build, plain, rss=True)
+        measured = timed_build("plain", plain)
         result.build_plain.append(measured.seconds)
         result.rss_plain.append(measured.rss_kb or 0)
-        print(
-            f"    plain build  {measured.seconds:7.2f} s  {(measured.rss_kb or 0) / 1024:6.0f} MB",
-            flush=True,
-        )
+        result.cpu_plain.append(measured.cpu)
 
     print("  builds (alternating):", flush=True)
     alternate([build_plain, build_plugin], repeat)
@@ -428,6 +569,19 @@ def table(
             ]
         )
     for r in results:
+        plugin, plain = median(r.cpu_plugin), median(r.cpu_plain)
+        rows.append(
+            [
+                "  (info) build CPU time (user+sys, all processes)",
+                f"{r.n:,}",
+                f"{plugin:.2f} s",
+                f"{plain:.2f} s",
+                f"{plugin / plain:.2f}" if plain else "",
+                "",
+                "",
+            ]
+        )
+    for r in results:
         check, floor = median(r.check), median(r.floor)
         ratio = check / floor
         rows.append(
@@ -507,7 +661,7 @@ def table(
         ratio = plugin / plain
         rows.append(
             [
-                "peak RSS: plugin vs plain build",
+                "peak RSS (process tree): plugin vs plain build",
                 f"{r.n:,}",
                 f"{plugin:.0f} MB",
                 f"{plain:.0f} MB",
@@ -663,6 +817,8 @@ def main(argv: list[str] | None = None) -> int:
     if not sizes or min(sizes) < 1 or args.repeat < 1:
         parser.error("sizes and repeat must be positive")
     args.work.mkdir(parents=True, exist_ok=True)
+    if not become_subreaper():
+        print("note: cannot adopt orphaned processes; CPU time may miss some", flush=True)
     postmortem = generate.postmortem_command()
     started = time.perf_counter()
     info = machine()
