@@ -13,7 +13,12 @@ import yaml
 
 from postmortem_kb.archive import load_archive
 from postmortem_kb.findings import Finding
+from postmortem_kb.html_parts import Links
+from postmortem_kb.indexes import Index
+from postmortem_kb.postmortem_html import postmortem_html
 from postmortem_kb.settings import Settings
+from postmortem_kb.site_pages import entry_pages, index_entries, listing_pages
+from postmortem_kb.urls import page_url, postmortem_uri
 
 PM_ID = "2026-03-14-checkout-db-failover"
 
@@ -272,3 +277,29 @@ def run_index(
     settings = settings or Settings()
     archive = load_archive(root / "postmortems", root, settings)
     return archive.findings() + build_index(archive, settings, today).findings
+
+
+def render_pages(index: Index, settings: Settings) -> dict[str, tuple[str, str]]:
+    """Every generated page of an index as (title, HTML with Markdown skeleton), by URI.
+
+    The core renders without MkDocs: postmortem pages as the HTML around their body, other
+    pages as their Markdown skeleton with every named part filled in.
+    """
+    pages: dict[str, tuple[str, str]] = {}
+    for pm in index.postmortems:
+        uri = postmortem_uri(pm.slug)
+        links = Links(index, page_url(uri, True), True)
+        built = postmortem_html(pm, index, settings, links, lambda name: f"@{name}@", set())
+        html = built.before + pm.body + built.after
+        for name, part in built.later.items():
+            html = html.replace(f"@{name}@", part)
+        pages[uri] = (pm.title, html)
+    for page in [*listing_pages(), *entry_pages(index_entries(index))]:
+        body = page.body(index, settings, lambda name: f"@{name}@")
+        links = Links(index, page_url(page.uri, True), True)
+        parts = {**body.parts(links), **(body.later(links) if body.later else {})}
+        html = body.markdown
+        for name, part in parts.items():
+            html = html.replace(f"@{name}@", part)
+        pages[page.uri] = (page.title, html)
+    return pages

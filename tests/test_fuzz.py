@@ -365,7 +365,7 @@ def test_index_pages_and_exports_never_raise(
     folder: Path, metas: list[dict[str, Any]], body: str
 ) -> None:
     """What the build does with checked postmortems: index, render, export."""
-    from postmortem_kb.site_pages import site_pages
+    from conftest import render_pages
 
     postmortems = []
     for number, meta in enumerate(metas):
@@ -373,8 +373,8 @@ def test_index_pages_and_exports_never_raise(
         file.write_text(f"---\n{dump(meta)}---\n{body}\n", encoding="utf-8", errors="surrogatepass")
         postmortems.append(load_postmortem(file, file.name, SETTINGS, CONTEXT))
     index = build_index(Archive(folder, postmortems), SETTINGS, dt.date(2026, 11, 27))
-    for page in site_pages(index, SETTINGS):
-        assert isinstance(page.render(), str)
+    for title, html in render_pages(index, SETTINGS).values():
+        assert isinstance(title, str) and isinstance(html, str)
     for export in (postmortems_json, action_items_json, action_items_csv):
         assert isinstance(export(index, True), str)
 

@@ -16,11 +16,14 @@ from typing import Any
 import pytest
 import yaml
 
+from conftest import render_pages
 from postmortem_kb.archive import Archive, load_archive
 from postmortem_kb.indexes import Group, Index, ItemRef, build_index
+from postmortem_kb.listing_html import top_counterparts
 from postmortem_kb.postmortem import Postmortem
 from postmortem_kb.settings import Settings
-from postmortem_kb.site_pages import site_pages, top_counterparts
+from postmortem_kb.site_pages import entry_pages, index_entries, listing_pages
+from postmortem_kb.urls import postmortem_uri
 
 TODAY = dt.date(2026, 6, 1)
 EPOCH = "1780272000"  # 2026-06-01 00:00:00 UTC, for SOURCE_DATE_EPOCH
@@ -736,7 +739,8 @@ def test_service_named_index_does_not_take_the_listing_page(tmp_path: Path) -> N
         "index",
         index.entry("service", "index").slug,
     )
-    pages = [p.uri for p in site_pages(index, Settings())]
+    pages = [p.uri for p in [*listing_pages(), *entry_pages(index_entries(index))]]
+    pages += [postmortem_uri(pm.slug) for pm in index.postmortems]
     assert len(pages) == len(set(pages))
 
 
@@ -744,7 +748,7 @@ def test_service_named_index_does_not_take_the_listing_page(tmp_path: Path) -> N
 
 
 def test_site_pages_uris_titles_and_listing(index: Index) -> None:
-    pages = site_pages(index, Settings())
+    pages = [*listing_pages(), *entry_pages(index_entries(index))]
     listed = {p.uri: p.title for p in pages if p.listed}
     assert listed == {
         "postmortems/index.md": "Postmortems",
@@ -757,9 +761,10 @@ def test_site_pages_uris_titles_and_listing(index: Index) -> None:
         "needs-attention.md": "Needs attention",
     }
     unlisted = {p.uri: p.title for p in pages if not p.listed}
-    by_id = {pm.id: pm for pm in index.postmortems}
+    assert [postmortem_uri(pm.slug) for pm in index.postmortems] == [
+        f"postmortems/{pm_id}.md" for pm_id in NEWEST_FIRST
+    ]
     assert unlisted == {
-        **{f"postmortems/{pm_id}.md": by_id[pm_id].title for pm_id in NEWEST_FIRST},
         "services/checkout.md": "Checkout",
         "services/ledger.md": "Ledger",
         "services/payments.md": "Payments API",
@@ -776,6 +781,7 @@ def test_site_pages_uris_titles_and_listing(index: Index) -> None:
 
 
 def test_rendering_is_deterministic(index: Index) -> None:
-    first = {p.uri: p.render() for p in site_pages(index, Settings())}
-    second = {p.uri: p.render() for p in site_pages(index, Settings())}
+    first = render_pages(index, Settings())
+    second = render_pages(index, Settings())
     assert first == second
+    assert set(first) >= {postmortem_uri(pm.slug) for pm in index.postmortems}

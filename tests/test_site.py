@@ -286,8 +286,8 @@ def test_docs_file_colliding_with_a_postmortem_is_an_error(
     with pytest.raises(Abort):
         build_site(config, tmp_path / "site", strict=False)
     assert (
-        "docs/postmortems/2026-03-14-failover.md exists and would hide a generated page"
-        in caplog.text
+        "docs/postmortems/2026-03-14-failover.md exists and would hide the page of "
+        "postmortems/2026-03-14-failover.md; remove it from docs/" in caplog.text
     )
 
 

@@ -276,33 +276,43 @@ def _load_catalog(file: Path, boundary: Boundary, report: Report) -> Catalog | N
 PARALLEL_THRESHOLD = 400
 
 
-def load_archive(
-    root: Path,
-    base: Path,
-    settings: Settings,
-    files: Iterable[Path] | None = None,
-    *,
-    workers: int = 1,
-) -> Archive:
-    """Load and check the archive at ``root`` (or only ``files``), with cross-file rules.
+@dataclass(frozen=True)
+class Planned:
+    """A discovered file and its page slug, known from names before anything is read."""
 
-    ``workers`` > 1 checks files in that many processes (forked, so only from a
-    single-threaded program such as the CLI) and keeps only what a check reports: the
-    records come back without front matter and body (sending those between processes costs
-    more than checking them), with the same findings in the same order.
-    """
+    path: Path
+    display: str
+    slug: str
+    unread: Postmortem | None = None  # refused before reading: a page that says why
+    duplicate: tuple[Finding, ...] = ()  # the id gives the same page as an earlier file
+
+
+@dataclass(frozen=True)
+class ArchivePlan:
+    """What an archive holds, from file names only: loading comes after."""
+
+    root: Path
+    context: ArchiveContext
+    catalog_findings: list[Finding]
+    file_findings: list[Finding]
+    files: list[Planned]
+
+
+def plan_archive(
+    root: Path, base: Path, settings: Settings, files: Iterable[Path] | None = None
+) -> ArchivePlan:
+    """Discover the archive at ``root`` (or take ``files``), read its catalogs, name its pages."""
     context, catalog_findings = load_context(root, base, settings)
     boundary = Boundary.of(root)
     paths = discover(root) if files is None else list(files)
-    to_load: list[tuple[int, Path, str]] = []
-    slots: list[Postmortem | None] = []
+    planned: list[Planned] = []
     file_findings: list[Finding] = []
     for path in paths:
         display = display_path(path, base)
+        slug = _slug_of(path)
         verdict = classify(path, boundary)
         if verdict is None:
-            to_load.append((len(slots), path, display))
-            slots.append(None)
+            planned.append(Planned(path, display, slug))
             continue
         kind, reason = verdict
         if kind == SKIP:
@@ -318,66 +328,101 @@ def load_archive(
         if kind == FOLDER:
             file_findings.extend(report.findings)
         else:
-            slots.append(_unread(path, display, report.findings))
-    for (position, _path, _display), postmortem in zip(
-        to_load, _load_all(to_load, settings, context, workers), strict=True
-    ):
-        slots[position] = postmortem
-    postmortems = [pm for pm in slots if pm is not None]
-    _report_duplicate_ids(postmortems, settings)
-    return Archive(
-        root, postmortems, context.services, context.causes, catalog_findings, file_findings
+            unread = Postmortem(path.stem, display, path, None, "", 1, report.findings, slug)
+            planned.append(Planned(path, display, slug, unread))
+    return ArchivePlan(
+        root, context, catalog_findings, file_findings, _unique_slugs(planned, settings)
     )
 
 
-def _load_all(
-    jobs: list[tuple[int, Path, str]],
+def load_planned(planned: Planned, settings: Settings, context: ArchiveContext) -> Postmortem:
+    """Load and check one planned file (or return its refusal), with its page slug."""
+    if planned.unread is not None:
+        postmortem = replace(planned.unread, findings=list(planned.unread.findings))
+    else:
+        postmortem = load_postmortem(planned.path, planned.display, settings, context)
+    postmortem.slug = planned.slug
+    postmortem.findings.extend(planned.duplicate)
+    return postmortem
+
+
+def load_archive(
+    root: Path,
+    base: Path,
     settings: Settings,
-    context: ArchiveContext,
-    workers: int,
-) -> list[Postmortem]:
+    files: Iterable[Path] | None = None,
+    *,
+    workers: int = 1,
+) -> Archive:
+    """Load and check the archive at ``root`` (or only ``files``), with cross-file rules.
+
+    ``workers`` > 1 checks files in that many processes (forked, so only from a
+    single-threaded program such as the CLI) and keeps only what a check reports: the
+    records come back without front matter and body (sending those between processes costs
+    more than checking them), with the same findings in the same order.
+    """
+    plan = plan_archive(root, base, settings, files)
+    return archive_of(plan, _load_all(plan, settings, workers))
+
+
+def archive_of(plan: ArchivePlan, postmortems: list[Postmortem]) -> Archive:
+    """The archive of a plan once its files are loaded (in plan order)."""
+    context = plan.context
+    return Archive(
+        plan.root,
+        postmortems,
+        context.services,
+        context.causes,
+        plan.catalog_findings,
+        plan.file_findings,
+    )
+
+
+def _load_all(plan: ArchivePlan, settings: Settings, workers: int) -> list[Postmortem]:
     """Load postmortems in order, in a pool of forked processes when that pays off."""
     forking = "fork" in multiprocessing.get_all_start_methods()
+    jobs = plan.files
     if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD or not forking:
-        return [load_postmortem(path, display, settings, context) for _, path, display in jobs]
+        return [load_planned(job, settings, plan.context) for job in jobs]
     chunk = max(1, len(jobs) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        loader = partial(_check_one, settings=settings, context=context)
-        return list(pool.map(loader, [(p, d) for _, p, d in jobs], chunksize=chunk))
+        loader = partial(_check_one, settings=settings, context=plan.context)
+        return list(pool.map(loader, jobs, chunksize=chunk))
 
 
-def _check_one(job: tuple[Path, str], settings: Settings, context: ArchiveContext) -> Postmortem:
+def _check_one(job: Planned, settings: Settings, context: ArchiveContext) -> Postmortem:
     """Check one file in a worker; return its findings without the heavy record."""
-    postmortem = load_postmortem(job[0], job[1], settings, context)
+    postmortem = load_planned(job, settings, context)
     return replace(postmortem, meta=None, body="")
 
 
-def _unread(path: Path, display: str, findings: list[Finding]) -> Postmortem:
-    """A postmortem that was not read: it still gets a page listing its problem."""
+def _slug_of(path: Path) -> str:
     pm_id = path.stem
-    slug = pm_id if ID_PATTERN.match(pm_id) else (slugify(pm_id) or "postmortem")
-    return Postmortem(pm_id, display, path, None, "", 1, findings, slug)
+    return pm_id if ID_PATTERN.match(pm_id) else (slugify(pm_id) or "postmortem")
 
 
-def _report_duplicate_ids(postmortems: list[Postmortem], settings: Settings) -> None:
+def _unique_slugs(planned: list[Planned], settings: Settings) -> list[Planned]:
     """Report ids (and page slugs) used twice, and give each page a unique slug."""
-    first: dict[str, Postmortem] = {}
-    for postmortem in postmortems:
-        key = postmortem.slug.casefold()
+    first: dict[str, Planned] = {}
+    result = []
+    for entry in planned:
+        key = entry.slug.casefold()
         if key not in first:
-            first[key] = postmortem
+            first[key] = entry
+            result.append(entry)
             continue
-        report = Report(postmortem.path, settings.rule_levels)
+        report = Report(entry.display, settings.rule_levels)
         report.add(
             "duplicate-id",
             1,
             1,
-            f"id '{postmortem.id}' gives the same page as {first[key].path}",
+            f"id '{entry.path.stem}' gives the same page as {first[key].display}",
             "rename one of the files; page URLs come from the id",
         )
-        postmortem.findings.extend(report.findings)
         number = 2
         while f"{key}-{number}" in first:
             number += 1
-        postmortem.slug = f"{postmortem.slug}-{number}"
-        first[postmortem.slug.casefold()] = postmortem
+        unique = replace(entry, slug=f"{entry.slug}-{number}", duplicate=tuple(report.findings))
+        first[unique.slug.casefold()] = unique
+        result.append(unique)
+    return result

@@ -7,14 +7,15 @@ import tempfile
 from pathlib import Path
 
 
-def write_temporary(path: Path, content: str) -> Path:
-    """Write ``content`` to a new temporary file beside ``path`` and flush it to disk."""
+def write_temporary(path: Path, content: str, *, durable: bool = True) -> Path:
+    """Write ``content`` to a new temporary file beside ``path`` (flushed to disk if durable)."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -22,9 +23,13 @@ def write_temporary(path: Path, content: str) -> Path:
 
 
 def write_atomically(path: Path, content: str) -> None:
-    """Create or replace ``path`` atomically (used for build outputs such as exports)."""
+    """Create or replace ``path`` atomically, for build outputs such as exports.
+
+    Readers see the old file or the new one. Not flushed to disk: like every page of a
+    build, an export is rebuilt rather than recovered after a crash.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = write_temporary(path, content)
+    temp = write_temporary(path, content, durable=False)
     try:
         temp.replace(path)
     finally:

@@ -8,12 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomically
 from .findings import Level
 from .indexes import Index, ItemRef
 from .postmortem import Postmortem
 from .render import anchor, css_class
+from .urls import page_url, postmortem_uri
 
 EXPORT_VERSION = 1
 ITEM_COLUMNS = (
@@ -36,27 +40,41 @@ ITEM_COLUMNS = (
 )
 
 
-def page_url(slug: str, directory_urls: bool) -> str:
-    """URL of a postmortem page relative to the site root."""
-    return f"postmortems/{slug}/" if directory_urls else f"postmortems/{slug}.html"
+def write_exports(
+    index: Index, site_dir: Path, severities: tuple[str, ...], directory_urls: bool
+) -> None:
+    """Write every export of a build into ``site_dir``, each file atomically."""
+    exports: dict[str, Callable[[], str]] = {
+        "postmortems.json": lambda: postmortems_json(index, directory_urls),
+        "action-items.json": lambda: action_items_json(index, directory_urls),
+        "action-items.csv": lambda: action_items_csv(index, directory_urls),
+        "postmortems/archive.json": lambda: archive_filter_json(index, severities, directory_urls),
+    }
+    for name, build in exports.items():
+        write_atomically(site_dir / name, build())
 
 
 def postmortems_json(index: Index, directory_urls: bool) -> str:
     """All postmortems with derived durations, URLs, cross-links and action items."""
     records = [_postmortem(pm, index, directory_urls) for pm in index.postmortems]
-    payload = {
-        "version": EXPORT_VERSION,
-        "generated": index.today.isoformat(),
-        "postmortems": records,
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return _record_per_line(index, "postmortems", records)
 
 
 def action_items_json(index: Index, directory_urls: bool) -> str:
     """Every action item, open ones first (overdue first, then by due date)."""
     items = [_item(ref, directory_urls) for ref in (*index.open_items, *index.closed_items)]
-    payload = {"version": EXPORT_VERSION, "generated": index.today.isoformat(), "items": items}
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return _record_per_line(index, "items", items)
+
+
+def _record_per_line(index: Index, key: str, records: list[dict[str, Any]]) -> str:
+    """JSON with one record per line: diffs and grep stay readable, and the C encoder runs.
+
+    (``json.dumps`` with ``indent`` falls back to the pure-Python encoder.)
+    """
+    head = json.dumps({"version": EXPORT_VERSION, "generated": index.today.isoformat()})
+    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    body = f"[\n{lines}\n]" if records else "[]"
+    return f"{head[:-1]}, {json.dumps(key)}: {body}}}\n"
 
 
 def action_items_csv(index: Index, directory_urls: bool) -> str:
@@ -131,7 +149,7 @@ def _cell(value: Any) -> str:
 
 
 def _minutes(pm: Postmortem) -> dict[str, int | None]:
-    durations = pm.durations()
+    durations = pm.durations
     return {
         name: int(durations[name].total_seconds() // 60) if name in durations else None
         for name in ("detect", "mitigate", "resolve")
@@ -145,7 +163,7 @@ def _postmortem(pm: Postmortem, index: Index, directory_urls: bool) -> dict[str,
     }
     record: dict[str, Any] = {
         "id": pm.id,
-        "url": page_url(pm.slug, directory_urls),
+        "url": page_url(postmortem_uri(pm.slug), directory_urls),
         "source": pm.path,
         "readable": pm.meta is not None,
         "title": pm.title,
@@ -203,5 +221,5 @@ def _item(ref: ItemRef, directory_urls: bool) -> dict[str, Any]:
         "severity": pm.meta.severity,
         "services": pm.meta.services,
         "causes": pm.meta.causes,
-        "url": f"{page_url(pm.slug, directory_urls)}#{anchor(item.id)}",
+        "url": f"{page_url(postmortem_uri(pm.slug), directory_urls)}#{anchor(item.id)}",
     }

@@ -7,11 +7,14 @@ attention. Pure: no MkDocs, no I/O.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
+import heapq
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from .archive import Archive
 from .catalog import Catalog, CatalogEntry
@@ -87,9 +90,7 @@ class Group:
     @property
     def median_time_to_resolve(self) -> dt.timedelta | None:
         """Median of resolved - started over postmortems that record both."""
-        values = sorted(
-            d["resolve"] for pm in self.postmortems if "resolve" in (d := pm.durations())
-        )
+        values = sorted(d["resolve"] for pm in self.postmortems if "resolve" in (d := pm.durations))
         if not values:
             return None
         middle = len(values) // 2
@@ -115,10 +116,18 @@ class Index:
     findings: list[Finding]
     entries: dict[tuple[str, str], Entry]
     items_by_postmortem: dict[str, list[ItemRef]]
+    _groups: dict[tuple[str, str], Group] = field(default_factory=dict, repr=False)
 
     def entry(self, kind: str, value: str) -> Entry:
         """The page entry of a service, cause or owner value."""
         return self.entries[(kind, value)]
+
+    def group(self, kind: str, value: str) -> Group:
+        """The group of a service, cause or owner value."""
+        if not self._groups:
+            everything = (*self.services, *self.causes, *self.owners)
+            self._groups = {(g.entry.kind, g.entry.value): g for g in everything}
+        return self._groups[(kind, value)]
 
     def items_of(self, pm: Postmortem) -> list[ItemRef]:
         """The action items of one postmortem, in file order."""
@@ -131,6 +140,22 @@ class Index:
             for pm in sorted(self.postmortems, key=lambda p: p.path)
             if any(f.level is not Level.INFO for f in pm.findings)
         ]
+
+
+def catalog_entries(
+    services: Catalog | None, causes: Catalog | None, settings: Settings
+) -> list[Entry]:
+    """The entries of catalogued services and causes, with the slugs ``build_index`` gives.
+
+    Catalogued values are named first, so their pages are known before any postmortem is read.
+    """
+    slugger = _Slugger(settings)
+    return [
+        slugger.entry(kind, value, catalog.path, described)
+        for kind, catalog in ((SERVICE, services), (CAUSE, causes))
+        if catalog is not None
+        for value, described in sorted(catalog.entries.items())
+    ]
 
 
 def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
@@ -156,6 +181,7 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
     for pm in readable:  # with duplicate ids, `related` names the first file
         by_id.setdefault(pm.id, pm)
     referenced_by = _backlinks(readable, by_id)
+    pairs = _by_service_and_cause(readable)
     return Index(
         today=today,
         postmortems=postmortems,
@@ -164,9 +190,9 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
         owners=sorted(owners.values(), key=lambda g: g.entry.value),
         open_items=open_items,
         closed_items=closed_items,
-        related={pm.slug: _related(pm, by_id, services, settings) for pm in readable},
+        related={pm.slug: _related(pm, by_id, pairs, settings) for pm in readable},
         referenced_by=referenced_by,
-        earlier_open=_earlier_open(readable, services, causes, settings),
+        earlier_open=_earlier_open(readable, services, causes, by_pm, settings),
         stale=_stale(readable, settings, today),
         findings=slugger.findings,
         entries=slugger.entries,
@@ -316,59 +342,85 @@ def _backlinks(
     return dict(backlinks)
 
 
+def _by_service_and_cause(readable: list[Postmortem]) -> dict[tuple[str, str], list[Postmortem]]:
+    """Postmortems (newest first) of each pair of a service and a cause they name together."""
+    pairs: dict[tuple[str, str], list[Postmortem]] = defaultdict(list)
+    for pm in readable:
+        assert pm.meta is not None
+        for service in dict.fromkeys(pm.meta.services):
+            for cause in dict.fromkeys(pm.meta.causes):
+                pairs[(service, cause)].append(pm)
+    return pairs
+
+
 def _related(
     pm: Postmortem,
     by_id: dict[str, Postmortem],
-    services: dict[str, Group],
+    pairs: dict[tuple[str, str], list[Postmortem]],
     settings: Settings,
 ) -> list[Postmortem]:
     """Explicit ``related`` ids first, then postmortems sharing a service and a cause."""
     assert pm.meta is not None
     explicit = [by_id[i] for i in dict.fromkeys(pm.meta.related) if i in by_id and i != pm.id]
     chosen = {pm.slug, *(p.slug for p in explicit)}
-    causes = set(pm.meta.causes)
     computed: list[Postmortem] = []
+    limit = settings.related_limit
     for service in dict.fromkeys(pm.meta.services):
-        found = 0  # the newest `related_limit` of each service hold the newest overall
-        for other in services[service].postmortems:  # newest first
-            if found >= settings.related_limit:
+        lists = [pairs[(service, c)] for c in dict.fromkeys(pm.meta.causes)]
+        found = 0  # the newest `limit` of each service hold the newest overall
+        for other in heapq.merge(*lists, key=_newest_first):
+            if found >= limit:
                 break
-            if other.slug in chosen or not causes.intersection(other.meta.causes):  # type: ignore[union-attr]
+            if other.slug in chosen:
                 continue
             computed.append(other)
             chosen.add(other.slug)
             found += 1
     computed.sort(key=_newest_first)
-    return explicit + computed[: settings.related_limit]
+    return explicit + computed[:limit]
 
 
 def _earlier_open(
     readable: list[Postmortem],
     services: dict[str, Group],
     causes: dict[str, Group],
+    by_pm: dict[str, list[ItemRef]],
     settings: Settings,
 ) -> dict[str, list[ItemRef]]:
-    """Open items of earlier postmortems that share a service or a cause, overdue first."""
+    """Open items of earlier postmortems that share a service or a cause, overdue first.
+
+    Postmortems are visited oldest first; each service and cause keeps the open items of the
+    postmortems already visited (strictly earlier days) in display order, so each
+    postmortem reads only the first ``earlier_open_limit`` of each list.
+    """
+    limit = settings.earlier_open_limit
+    earlier: dict[int, tuple[list[tuple[int, int, str, str]], list[ItemRef]]] = {}
+
+    def groups_of(meta: FrontMatter) -> list[Group]:
+        return [*(services[s] for s in meta.services), *(causes[c] for c in meta.causes)]
+
     result: dict[str, list[ItemRef]] = {}
-    for pm in readable:
-        assert pm.meta is not None
-        seen: dict[tuple[str, str], ItemRef] = {}
-        groups: Iterable[Group] = [
-            *(services[s] for s in pm.meta.services),
-            *(causes[c] for c in pm.meta.causes),
-        ]
-        limit = settings.earlier_open_limit
-        for group in groups:
-            found = 0
-            for ref in group.open_items:  # already in display order: stop at the limit
-                if found >= limit:
-                    break
-                earlier = ref.postmortem.meta and ref.postmortem.meta.date < pm.meta.date
-                if earlier:
+    oldest_first = sorted(readable, key=lambda pm: pm.meta.date)  # type: ignore[union-attr]
+    for _, day in groupby(oldest_first, key=lambda pm: pm.meta.date):  # type: ignore[union-attr]
+        same_day = list(day)
+        for pm in same_day:
+            assert pm.meta is not None
+            seen: dict[tuple[str, str], ItemRef] = {}
+            for group in groups_of(pm.meta):
+                for ref in earlier.get(id(group), ((), []))[1][:limit]:
                     seen.setdefault((ref.postmortem.slug, ref.item.id), ref)
-                    found += 1
-        if seen:
-            result[pm.slug] = sorted(seen.values(), key=_open_order)[:limit]
+            if seen:
+                result[pm.slug] = sorted(seen.values(), key=_open_order)[:limit]
+        for pm in same_day:
+            assert pm.meta is not None
+            refs = [ref for ref in by_pm.get(pm.slug, ()) if not ref.item.is_closed]
+            for group_id in dict.fromkeys(id(group) for group in groups_of(pm.meta)):
+                keys, ordered = earlier.setdefault(group_id, ([], []))
+                for ref in refs:
+                    key = _open_order(ref)
+                    at = bisect.bisect(keys, key)
+                    keys.insert(at, key)
+                    ordered.insert(at, ref)
     return result
 
 

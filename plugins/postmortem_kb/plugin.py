@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import posixpath
+import re
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -10,25 +14,27 @@ from urllib.parse import quote
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from .archive import load_archive
-from .atomic import write_atomically
+from .archive import plan_archive
 from .clock import today
-from .exports import (
-    action_items_csv,
-    action_items_json,
-    archive_filter_json,
-    postmortems_json,
-)
+from .exports import write_exports
 from .findings import Finding, Level, sort_key
-from .indexes import Index, build_index
+from .html_parts import Body, Links
+from .indexes import Index, build_index, catalog_entries
+from .listing_html import dashboard_parts
 from .plugin_config import PostmortemsConfig
+from .postmortem import Postmortem
+from .postmortem_html import PostmortemHtml, postmortem_html
 from .render import html_text
 from .settings import IGNORED_OPTIONS, Settings, SettingsError
-from .site_pages import GeneratedPage, dashboard_page, postmortem_uri, site_pages
+from .site_pages import GeneratedPage, entry_pages, index_entries, listing_pages
+from .stream import ArchiveStream, ExportJob
+from .urls import base_of, postmortem_uri
 
 log = get_plugin_logger(__name__)
 
@@ -37,21 +43,42 @@ FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
 DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
 OVERRIDES = Path(__file__).parent / "overrides"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
+SEARCHED_END = "searched-end"
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
-    """Publish every postmortem as a page, with cross-linked indexes and exports."""
+    """Publish every postmortem as a page, with cross-linked indexes and exports.
+
+    Postmortems are read while MkDocs renders pages (see ``stream``); generated tables are
+    HTML put in after Markdown conversion, where MkDocs' page skeleton has a marker.
+    """
 
     def __init__(self) -> None:
         self.settings = Settings()
         self.archive_dir = Path(self.settings.dir)
+        self.stream: ArchiveStream | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = None
+        self.positions: dict[str, int] = {}  # postmortem page URI -> place in the plan
         self.pages: dict[str, GeneratedPage] = {}
+        self.page_postmortems: dict[str, Postmortem] = {}  # read, HTML still to add
+        self.built: dict[str, PostmortemHtml] = {}  # HTML for a page, while search runs
+        self.pending: dict[str, Body] = {}  # generated pages whose HTML is still to add
+        self.later: dict[str, dict[str, str]] = {}  # HTML to add after search indexing
+        self.link_caches: dict[tuple[str, int], dict[object, str]] = {}  # by sibling folders
         self.index: Index | None = None
+        self.today = today()
+        # Markers name the places for HTML; the random part keeps authors' text out.
+        self.marker = f"pmkb-{secrets.token_hex(8)}"
+        self.marker_pattern = re.compile(rf"<!-- {self.marker}:([\w-]+) -->")
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Reset state (``mkdocs serve`` reuses the instance), read options, add extensions."""
-        self.pages = {}
-        self.index = None
+        self._reset()
         if not self.config.enabled:
             return config
         options = {
@@ -81,73 +108,160 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        """Load, check and index the archive once; add its pages and exports."""
+        """Name every page from the file names and catalogs; start reading postmortems."""
         if not self.config.enabled:
             return files
         if not self.archive_dir.is_dir():
             log.warning(f"postmortem folder '{self.archive_dir}' does not exist")
-        archive = load_archive(self.archive_dir, self.archive_dir.parent, self.settings)
-        index = build_index(archive, self.settings, today())
-        self.index = index
-        _log_findings([*archive.findings(), *index.findings])
+        plan = plan_archive(self.archive_dir, self.archive_dir.parent, self.settings)
+        self.today = today()
+        exports = ExportJob(Path(config.site_dir), config.use_directory_urls, self.today)
+        self.stream = ArchiveStream(plan, self.settings, exports)
         docs_dir = Path(config.docs_dir)
-        for page in site_pages(index, self.settings):
-            if files.get_file_from_path(page.uri) is not None:
-                if page.listed:
-                    log.info(f"docs/{page.uri} exists: it replaces the generated page")
-                    continue
+        for position, planned in enumerate(plan.files):
+            uri = postmortem_uri(planned.slug)
+            if files.get_file_from_path(uri) is not None:
                 raise PluginError(
-                    f"postmortems: docs/{page.uri} exists and would hide a generated page "
-                    f"({page.title}); remove it from docs/"
+                    f"postmortems: docs/{uri} exists and would hide the page of "
+                    f"{planned.display}; remove it from docs/"
                 )
-            inclusion = InclusionLevel.INCLUDED if page.listed else InclusionLevel.NOT_IN_NAV
-            generated = File.generated(config, page.uri, content="", inclusion=inclusion)
-            files.append(generated)
-            self.pages[page.uri] = page
-        for postmortem in archive.postmortems:
-            page_file = files.get_file_from_path(postmortem_uri(postmortem))
-            if page_file is not None:
-                # Quoted: themes print it verbatim inside href="...".
-                relative = Path(os.path.relpath(postmortem.file, docs_dir)).as_posix()
-                page_file.edit_uri = quote(relative)
+            page_file = File.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            # Quoted: themes print it verbatim inside href="...".
+            page_file.edit_uri = quote(Path(os.path.relpath(planned.path, docs_dir)).as_posix())
+            files.append(page_file)
+            self.positions[uri] = position
+        context = plan.context
+        entries = catalog_entries(context.services, context.causes, self.settings)
+        for page in [*listing_pages(), *entry_pages(entries)]:
+            self._add(page, files, config)
         for uri, asset in ((STYLESHEET, "postmortem-kb.css"), (FILTER_SCRIPT, "archive-filter.js")):
             files.append(File.generated(config, uri, abs_src_path=str(_asset(asset))))
         return files
 
+    def _add(self, page: GeneratedPage, files: Files, config: MkDocsConfig) -> File | None:
+        """Add a generated page, unless a page of the docs takes its place."""
+        if files.get_file_from_path(page.uri) is not None:
+            if page.listed:
+                log.info(f"docs/{page.uri} exists: it replaces the generated page")
+                return None
+            raise PluginError(
+                f"postmortems: docs/{page.uri} exists and would hide a generated page "
+                f"({page.title}); remove it from docs/"
+            )
+        inclusion = InclusionLevel.INCLUDED if page.listed else InclusionLevel.NOT_IN_NAV
+        generated = File.generated(config, page.uri, content="", inclusion=inclusion)
+        files.append(generated)
+        self.pages[page.uri] = page
+        return generated
+
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Render a generated page when MkDocs reads it; other pages pass through."""
-        generated = self.pages.get(page.file.src_uri)
-        if generated is None:
-            if self.index is not None and DASHBOARD_MARKER in markdown:
-                dashboard = dashboard_page(self.index, self.settings, page.file.src_uri)
-                return markdown.replace(DASHBOARD_MARKER, dashboard)
-            return markdown
-        # Themes print page.title unescaped (<title>, nav, search): escape it here.
-        page.meta["title"] = html_text(generated.title)
-        if not generated.searchable:
-            page.meta["search"] = {"exclude": True}
-        if generated.search_tags:
-            page.meta["tags"] = list(generated.search_tags)
-        return generated.render()
+        """Give generated pages their Markdown skeleton; other pages pass through."""
+        uri = page.file.src_uri
+        position = self.positions.get(uri)
+        if position is not None and self.stream is not None:
+            pm = self.stream.get(position)
+            _keep_out_of_gc()
+            # Themes print page.title unescaped (<title>, <h1>, nav, search): escape it here.
+            page.meta["title"] = html_text(pm.title)
+            self.page_postmortems[uri] = pm
+            return pm.body
+        generated = self.pages.get(uri)
+        if generated is not None:
+            body = generated.body(self._index(), self.settings, self._mark)
+            page.meta["title"] = html_text(generated.title)
+            if not generated.searchable:
+                page.meta["search"] = {"exclude": True}
+            if generated.search_tags:
+                page.meta["tags"] = list(generated.search_tags)
+            self.pending[uri] = body
+            return body.markdown
+        if self.stream is not None and DASHBOARD_MARKER in markdown:
+            markdown = markdown.replace(DASHBOARD_MARKER, self._mark("dashboard"))
+            self.pending[uri] = Body(
+                markdown,
+                lambda links: {"dashboard": dashboard_parts(self._index(), self.settings, links)},
+            )
+        return markdown
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Every postmortem is read: report findings, add owner and uncatalogued pages."""
+        if self.stream is None:
+            return env
+        index = self._index()
+        _log_findings([*self.archive_findings, *index.findings])
+        for page in entry_pages(index_entries(index)):
+            if page.uri in self.pages:
+                continue
+            added = self._add(page, files, config)
+            if added is not None:
+                _populate(Page(None, added, config), config, files)
+        return env
+
+    @event_priority(50)  # before the search plugin indexes the page
+    def _before_search(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        """Give search what it should index of a generated page."""
+        uri = page.file.src_uri
+        if page.content is None:
+            return context
+        links = self._links(page, config)
+        pm = self.page_postmortems.pop(uri, None)
+        if pm is not None:
+            taken = _toc_ids(page.toc)
+            built = postmortem_html(pm, self._index(), self.settings, links, self._mark, taken)
+            self.built[uri] = built
+            # Search reads the card as one line of text, not the card's markup.
+            page.content = built.searched + self._mark(SEARCHED_END) + page.content
+            return context
+        body = self.pending.pop(uri, None)
+        if body is not None:
+            page.content = self._fill(page.content, body.parts(links))
+            if body.later is not None:
+                self.later[uri] = body.later(links)
+        return context
+
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def _after_search(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        """Give a postmortem page its card, headings and the markers of its tables."""
+        built = self.built.pop(page.file.src_uri, None)
+        if built is None or page.content is None:
+            return context
+        _, _, content = page.content.partition(self._mark(SEARCHED_END))
+        # Material prints the title unless the body has its own <h1>: keep both then.
+        title = f"<h1>{page.title}</h1>\n" if "<h1" in content else ""
+        page.content = title + built.before + content + built.after
+        _add_headings(page, built)
+        self.later[page.file.src_uri] = built.later
+        return context
+
+    on_page_context = CombinedEvent(_before_search, _after_search)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Put the tables and cross-links in place, after search has indexed the page."""
+        later = self.later.pop(page.file.src_uri, None)
+        return output if later is None else self._fill(output, later, final=True)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write the exports next to the pages (built here, not held in memory all build)."""
-        if not self.config.enabled or self.index is None:
+        """Make sure the exports are written: by the background process, or here."""
+        if self.stream is None or self.index is None:
             return
-        index, directory_urls = self.index, config.use_directory_urls
-        site_dir = Path(config.site_dir)
-        exports = {
-            "postmortems.json": lambda: postmortems_json(index, directory_urls),
-            "action-items.json": lambda: action_items_json(index, directory_urls),
-            "action-items.csv": lambda: action_items_csv(index, directory_urls),
-            "postmortems/archive.json": lambda: archive_filter_json(
-                index, self.settings.severities, directory_urls
-            ),
-        }
-        for name, build in exports.items():
-            write_atomically(site_dir / name, build())
+        if not self.stream.exports_written():
+            site_dir = Path(config.site_dir)
+            severities = self.settings.severities
+            write_exports(self.index, site_dir, severities, config.use_directory_urls)
+        self.stream.close()
+        gc.unfreeze()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop the background reader of a failed build."""
+        if self.stream is not None:
+            self.stream.close()
+        gc.unfreeze()
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -156,6 +270,77 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.config.enabled and self.archive_dir.is_dir():
             server.watch(str(self.archive_dir))
         return server
+
+    def _index(self) -> Index:
+        """The index of the whole archive, built once every postmortem is read."""
+        if self.index is None:
+            assert self.stream is not None
+            archive = self.stream.archive()
+            self.archive_findings = archive.findings()
+            self.index = build_index(archive, self.settings, self.today)
+            _keep_out_of_gc()
+        return self.index
+
+    def _mark(self, name: str) -> str:
+        return f"<!-- {self.marker}:{name} -->"
+
+    def _fill(self, text: str, parts: dict[str, str], *, final: bool = False) -> str:
+        """Replace the markers named in ``parts``; others stay for later, or go when final."""
+        return self.marker_pattern.sub(
+            lambda m: parts.get(m.group(1), "" if final else m.group(0)), text
+        )
+
+    def _links(self, page: Page, config: MkDocsConfig) -> Links:
+        # Links from pages in sibling folders are the same: they share rendered HTML.
+        base = base_of(page.url)
+        siblings = (posixpath.dirname(base.rstrip("/")), base.count("/"))
+        cache = self.link_caches.setdefault(siblings, {})
+        return Links(self.index, page.url, config.use_directory_urls, cache)
+
+
+def _populate(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """Read and convert a page added after MkDocs has read the others (as MkDocs does)."""
+    page = config.plugins.on_pre_page(page, config=config, files=files)
+    page.read_source(config)
+    assert page.markdown is not None
+    page.markdown = config.plugins.on_page_markdown(
+        page.markdown, page=page, config=config, files=files
+    )
+    page.render(config, files)
+    assert page.content is not None
+    page.content = config.plugins.on_page_content(
+        page.content, page=page, config=config, files=files
+    )
+
+
+def _keep_out_of_gc() -> None:
+    """Move what is alive now (the postmortems read so far, the index) out of the cyclic
+    garbage collector's reach until the build ends.
+
+    MkDocs' Markdown and Jinja work triggers thousands of collections; each full one would
+    walk every object of the archive again (a quarter of MkDocs' own time at 5,000
+    postmortems). Objects freed by reference counting are still freed; the end of the build
+    gives the rest back to the collector (``gc.unfreeze``).
+    """
+    gc.freeze()
+
+
+def _toc_ids(toc: TableOfContents) -> set[str]:
+    """The heading ids of a page, nested ones included."""
+    ids: set[str] = set()
+    pending = list(toc)
+    while pending:
+        link = pending.pop()
+        ids.add(link.id)
+        pending.extend(link.children)
+    return ids
+
+
+def _add_headings(page: Page, built: PostmortemHtml) -> None:
+    """List the headings the plugin added in the page's table of contents, in page order."""
+    before = [AnchorLink(title, ident, 2) for ident, title in built.headings_before]
+    after = [AnchorLink(title, ident, 2) for ident, title in built.headings_after]
+    page.toc = TableOfContents([*before, *page.toc, *after])
 
 
 def _asset(name: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .archive_checks import ArchiveContext, check_cross_file
@@ -48,6 +49,7 @@ class Postmortem:
         """draft, in-review or published; None when the front matter is unusable."""
         return self.meta.status if self.meta else None
 
+    @cached_property
     def durations(self) -> dict[str, dt.timedelta]:
         """Time to detect, mitigate and resolve, measured from the start of the incident."""
         if self.meta is None or self.meta.incident.started is None:

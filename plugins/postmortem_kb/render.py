@@ -1,25 +1,22 @@
-"""Turn postmortems into Markdown pages with Jinja templates; every value is escaped."""
+"""Text helpers for generated pages (escaping, anchors, durations, timestamps), and the
+Markdown references of the rules, rendered with Jinja."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .findings import Level, sort_key
 from .lint_rules import LintRule, lint_rules
-from .postmortem import Postmortem
 from .rules import RULES
 from .slugs import slugify
 
-# Characters that start inline markup. Values never begin a line of the generated Markdown,
-# so block markers (# - + . !) need no escape; < > & are HTML-escaped instead. Fewer
-# escapes keep Markdown's inline processing cheap on large listings.
+# Characters that start inline markup. Values only follow a heading's "# " in generated
+# Markdown, so block markers (# - + . !) need no escape; < > & are HTML-escaped instead.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
 
 
@@ -41,6 +38,7 @@ def safe_url(url: str) -> str | None:
     return quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._")
 
 
+@lru_cache(maxsize=4096)  # a few ids (AI-1, AI-2...) recur across every postmortem
 def anchor(value: str) -> str:
     """Return the HTML id used for an action item (``AI-1`` -> ``ai-1``)."""
     return slugify(value) or "item"
@@ -75,37 +73,13 @@ def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("postmortem_kb", "templates"),
         undefined=StrictUndefined,
-        autoescape=False,  # renders Markdown; every value goes through `md`
+        autoescape=False,  # renders Markdown; example sentences go through `cell`
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(
-        md=md_text,
-        url=safe_url,
-        anchor=anchor,
-        css=css_class,
-        duration=duration,
-        timestamp=timestamp,
-        cell=table_cell,
-    )
+    env.filters.update(cell=table_cell)
     return env
-
-
-def render_template(name: str, context: dict[str, Any]) -> str:
-    """Render one of the package's templates with ``context``."""
-    return _environment().get_template(name).render(context)
-
-
-def postmortem_context(postmortem: Postmortem) -> dict[str, Any]:
-    """Values the postmortem page template needs beyond the index."""
-    return {
-        "meta": postmortem.meta,
-        "durations": postmortem.durations(),
-        "problems": sorted(
-            (f for f in postmortem.findings if f.level is not Level.INFO), key=sort_key
-        ),
-    }
 
 
 GROUP_TITLES = {
