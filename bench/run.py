@@ -41,8 +41,7 @@ import generate  # noqa: E402  (bench/generate.py, next to this file)
 
 SOURCE_DATE_EPOCH = "1780272000"  # 2026-06-01T00:00:00Z, the day after the newest incident
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
-RSS_INTERVAL = 0.02  # seconds between two samples of the build's process tree
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+RSS_INTERVAL = 0.05  # seconds between two samples of the build's process tree
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2) option, Linux 3.4+
 LEFTOVER_GRACE = 2.0  # s an orphan of a measured command may run on before it is reported
 LEFTOVER_TIMEOUT = 60.0  # s after which such orphans are killed
@@ -61,7 +60,7 @@ TARGET_N = 5000  # targets are stated at N = 5,000
 @dataclass
 class Run:
     seconds: float
-    rss_kb: int | None  # peak RSS of the process tree (see TreeSampler), if asked for
+    rss_kb: int | None  # peak PSS of the process tree (see TreeSampler), if asked for
     stdout: str
     cpu: float = 0.0  # user + sys of the child, its descendants and adopted orphans
     processes: int = 1  # most processes seen at once in the tree (sampled, with rss)
@@ -107,22 +106,28 @@ def descendants(root: int) -> list[int]:
     return found
 
 
-def rss_kb(pid: int) -> int:
-    """Resident set size of ``pid`` in KB (VmRSS, from /proc/PID/statm), 0 if gone."""
+def pss_kb(pid: int) -> int:
+    """Proportional set size of ``pid`` in KB (``Pss`` of /proc/PID/smaps_rollup), 0 if gone.
+
+    A page shared by n processes counts 1/n in each: summed over a tree, a forked worker's
+    copy-on-write pages count once, as the memory the machine really spends.
+    """
     try:
-        with open(f"/proc/{pid}/statm", "rb") as handle:  # noqa: PTH123
-            return int(handle.read().split()[1]) * PAGE_KB
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:  # noqa: PTH123
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
     except (OSError, IndexError, ValueError):
-        return 0
+        pass
+    return 0
 
 
 class TreeSampler(threading.Thread):
-    """Peak of the summed RSS of every descendant of this process, sampled from /proc.
+    """Peak of the summed PSS of every descendant of this process, sampled from /proc.
 
     ``run`` measures one command at a time, so these are the command, its descendants (a
     worker process of the build) and the orphans it leaves. ``wait4`` reports only the
     largest single process (``ru_maxrss``); this sums them every ``RSS_INTERVAL`` seconds.
-    Shared pages (libraries, copy-on-write) count once per process, as in ``ps``.
     """
 
     def __init__(self) -> None:
@@ -135,7 +140,7 @@ class TreeSampler(threading.Thread):
     def sample(self) -> None:
         tree = descendants(self.root)
         self.processes = max(self.processes, len(tree))
-        self.peak_kb = max(self.peak_kb, sum(rss_kb(pid) for pid in tree))
+        self.peak_kb = max(self.peak_kb, sum(pss_kb(pid) for pid in tree))
 
     def run(self) -> None:
         self.sample()
@@ -239,10 +244,7 @@ def run(cmd: list[str], cwd: Path, *, rss: bool = False) -> Run:
     cpu = usage.ru_utime + usage.ru_stime + leftover_cpu
     if sampler is None:
         return Run(seconds, None, stdout, cpu, late=late)
-    # ru_maxrss (KB on Linux): the largest single process of the tree, as a cross-check
-    # that catches a peak shorter than the sampling interval.
-    peak = max(sampler.peak_kb, int(usage.ru_maxrss))
-    return Run(seconds, peak, stdout, cpu, sampler.processes, late)
+    return Run(seconds, sampler.peak_kb, stdout, cpu, sampler.processes, late)
 
 
 def alternate(commands: list[Callable[[], None]], repeat: int) -> None:
@@ -661,7 +663,7 @@ def table(
         ratio = plugin / plain
         rows.append(
             [
-                "peak RSS (process tree): plugin vs plain build",
+                "peak memory (PSS, process tree): plugin vs plain build",
                 f"{r.n:,}",
                 f"{plugin:.0f} MB",
                 f"{plain:.0f} MB",

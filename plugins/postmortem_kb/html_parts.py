@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -213,7 +214,27 @@ def optional_duration(delta: dt.timedelta | None) -> str:
     return duration(delta) if delta is not None else "—"
 
 
-Mark = Callable[[str], str]  # the marker put in a page's Markdown where a named part goes
+Mark = Callable[[str], str]  # the marker put in a page where a named part goes
+
+
+@dataclass(frozen=True)
+class Markers:
+    """Named places for HTML in a page: comments with a random part no author can guess."""
+
+    nonce: str
+
+    def __call__(self, name: str) -> str:
+        return f"<!-- pmkb-{self.nonce}:{name} -->"
+
+    def fill(self, text: str, parts: dict[str, str], *, final: bool = False) -> str:
+        """Replace the markers named in ``parts``; others stay for later, or go when final."""
+        return re.sub(
+            rf"<!-- pmkb-{self.nonce}:([\w-]+) -->",
+            lambda m: parts.get(m.group(1), "" if final else m.group(0)),
+            text,
+        )
+
+
 Parts = Callable[[Links], dict[str, str]]
 
 

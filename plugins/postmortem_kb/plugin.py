@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import posixpath
-import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from .archive import plan_archive
 from .clock import today
 from .exports import write_exports
 from .findings import Finding, Level, sort_key
-from .html_parts import Body, Links
+from .html_parts import Body, Links, Markers
 from .indexes import Index, build_index, catalog_entries
 from .listing_html import dashboard_parts
 from .plugin_config import PostmortemsConfig
@@ -33,7 +32,7 @@ from .postmortem_html import PostmortemHtml, postmortem_html
 from .render import html_text
 from .settings import IGNORED_OPTIONS, Settings, SettingsError
 from .site_pages import GeneratedPage, entry_pages, index_entries, listing_pages
-from .stream import ArchiveStream, ExportJob
+from .stream import CHUNK, ArchiveStream, SiteJob
 from .urls import base_of, postmortem_uri
 
 log = get_plugin_logger(__name__)
@@ -43,7 +42,7 @@ FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
 DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
 OVERRIDES = Path(__file__).parent / "overrides"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
-SEARCHED_END = "searched-end"
+SEARCHED_END, CARD = "searched-end", "card"
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -65,16 +64,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.stream = None
         self.positions: dict[str, int] = {}  # postmortem page URI -> place in the plan
         self.pages: dict[str, GeneratedPage] = {}
-        self.page_postmortems: dict[str, Postmortem] = {}  # read, HTML still to add
+        self.page_postmortems: dict[str, tuple[int, Postmortem]] = {}  # HTML still to add
         self.built: dict[str, PostmortemHtml] = {}  # HTML for a page, while search runs
         self.pending: dict[str, Body] = {}  # generated pages whose HTML is still to add
         self.later: dict[str, dict[str, str]] = {}  # HTML to add after search indexing
-        self.link_caches: dict[tuple[str, int], dict[object, str]] = {}  # by sibling folders
+        # Links and rows rendered for pages in one group of sibling folders (MkDocs builds
+        # siblings one after the other): reused within the group, dropped after it.
+        self.link_cache: tuple[tuple[str, int], dict[object, str]] = (("", -1), {})
         self.index: Index | None = None
         self.today = today()
         # Markers name the places for HTML; the random part keeps authors' text out.
-        self.marker = f"pmkb-{secrets.token_hex(8)}"
-        self.marker_pattern = re.compile(rf"<!-- {self.marker}:([\w-]+) -->")
+        self.mark = Markers(secrets.token_hex(8))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Reset state (``mkdocs serve`` reuses the instance), read options, add extensions."""
@@ -115,8 +115,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             log.warning(f"postmortem folder '{self.archive_dir}' does not exist")
         plan = plan_archive(self.archive_dir, self.archive_dir.parent, self.settings)
         self.today = today()
-        exports = ExportJob(Path(config.site_dir), config.use_directory_urls, self.today)
-        self.stream = ArchiveStream(plan, self.settings, exports)
+        job = SiteJob(Path(config.site_dir), config.use_directory_urls, self.today, self.mark)
+        self.stream = ArchiveStream(plan, self.settings, job)
         docs_dir = Path(config.docs_dir)
         for position, planned in enumerate(plan.files):
             uri = postmortem_uri(planned.slug)
@@ -161,15 +161,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         uri = page.file.src_uri
         position = self.positions.get(uri)
         if position is not None and self.stream is not None:
+            received = len(self.stream.received)
             pm = self.stream.get(position)
-            _keep_out_of_gc()
+            if position % CHUNK == 0 or len(self.stream.received) != received:
+                _keep_out_of_gc()  # a new chunk of postmortems: freeze it
             # Themes print page.title unescaped (<title>, <h1>, nav, search): escape it here.
             page.meta["title"] = html_text(pm.title)
-            self.page_postmortems[uri] = pm
+            self.page_postmortems[uri] = (position, pm)
             return pm.body
         generated = self.pages.get(uri)
         if generated is not None:
-            body = generated.body(self._index(), self.settings, self._mark)
+            body = generated.body(self._index(), self.settings, self.mark)
             page.meta["title"] = html_text(generated.title)
             if not generated.searchable:
                 page.meta["search"] = {"exclude": True}
@@ -178,7 +180,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.pending[uri] = body
             return body.markdown
         if self.stream is not None and DASHBOARD_MARKER in markdown:
-            markdown = markdown.replace(DASHBOARD_MARKER, self._mark("dashboard"))
+            markdown = markdown.replace(DASHBOARD_MARKER, self.mark("dashboard"))
             self.pending[uri] = Body(
                 markdown,
                 lambda links: {"dashboard": dashboard_parts(self._index(), self.settings, links)},
@@ -208,19 +210,26 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if page.content is None:
             return context
         links = self._links(page, config)
-        pm = self.page_postmortems.pop(uri, None)
-        if pm is not None:
+        read = self.page_postmortems.pop(uri, None)
+        if read is not None:
+            position, pm = read
+            assert self.stream is not None
             taken = _toc_ids(page.toc)
-            built = postmortem_html(pm, self._index(), self.settings, links, self._mark, taken)
+            built = self.stream.prepared_html(position)
+            if built is None or any(ident in taken for ident, _ in built.headings):
+                built = postmortem_html(pm, self._index(), self.settings, links, self.mark, taken)
             self.built[uri] = built
             # Search reads the card as one line of text, not the card's markup.
-            page.content = built.searched + self._mark(SEARCHED_END) + page.content
+            page.content = built.searched + self.mark(SEARCHED_END) + page.content
             return context
         body = self.pending.pop(uri, None)
         if body is not None:
-            page.content = self._fill(page.content, body.parts(links))
-            if body.later is not None:
-                self.later[uri] = body.later(links)
+            later = body.later(links) if body.later is not None else {}
+            if page.meta.get("search", {}).get("exclude"):
+                later.update(body.parts(links))  # nothing to index: kept out of page.content
+            else:
+                page.content = self.mark.fill(page.content, body.parts(links))
+            self.later[uri] = later
         return context
 
     @event_priority(-100)  # after the search plugin has indexed the page
@@ -231,12 +240,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         built = self.built.pop(page.file.src_uri, None)
         if built is None or page.content is None:
             return context
-        _, _, content = page.content.partition(self._mark(SEARCHED_END))
+        _, _, content = page.content.partition(self.mark(SEARCHED_END))
         # Material prints the title unless the body has its own <h1>: keep both then.
         title = f"<h1>{page.title}</h1>\n" if "<h1" in content else ""
-        page.content = title + built.before + content + built.after
+        # MkDocs keeps every page's content until the build ends: the card and the tables
+        # go into the page's output only.
+        page.content = title + self.mark(CARD) + content + built.after
         _add_headings(page, built)
-        self.later[page.file.src_uri] = built.later
+        card = self.mark.fill(built.before, built.later, final=True)  # it holds markers too
+        self.later[page.file.src_uri] = {**built.later, CARD: card}
         return context
 
     on_page_context = CombinedEvent(_before_search, _after_search)
@@ -244,7 +256,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Put the tables and cross-links in place, after search has indexed the page."""
         later = self.later.pop(page.file.src_uri, None)
-        return output if later is None else self._fill(output, later, final=True)
+        return output if later is None else self.mark.fill(output, later, final=True)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Make sure the exports are written: by the background process, or here."""
@@ -281,21 +293,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             _keep_out_of_gc()
         return self.index
 
-    def _mark(self, name: str) -> str:
-        return f"<!-- {self.marker}:{name} -->"
-
-    def _fill(self, text: str, parts: dict[str, str], *, final: bool = False) -> str:
-        """Replace the markers named in ``parts``; others stay for later, or go when final."""
-        return self.marker_pattern.sub(
-            lambda m: parts.get(m.group(1), "" if final else m.group(0)), text
-        )
-
     def _links(self, page: Page, config: MkDocsConfig) -> Links:
         # Links from pages in sibling folders are the same: they share rendered HTML.
         base = base_of(page.url)
         siblings = (posixpath.dirname(base.rstrip("/")), base.count("/"))
-        cache = self.link_caches.setdefault(siblings, {})
-        return Links(self.index, page.url, config.use_directory_urls, cache)
+        if self.link_cache[0] != siblings:
+            self.link_cache = (siblings, {})
+        return Links(self.index, page.url, config.use_directory_urls, self.link_cache[1])
 
 
 def _populate(page: Page, config: MkDocsConfig, files: Files) -> None:
@@ -319,9 +323,10 @@ def _keep_out_of_gc() -> None:
 
     MkDocs' Markdown and Jinja work triggers thousands of collections; each full one would
     walk every object of the archive again (a quarter of MkDocs' own time at 5,000
-    postmortems). Objects freed by reference counting are still freed; the end of the build
-    gives the rest back to the collector (``gc.unfreeze``).
+    postmortems). Garbage is collected first, so none of it is kept: the collection walks
+    only what is not frozen yet. The end of the build unfreezes everything.
     """
+    gc.collect()
     gc.freeze()
 
 

@@ -47,6 +47,11 @@ class PostmortemHtml:
     headings_before: list[tuple[str, str]]  # (id, title) of level-2 headings before the body
     headings_after: list[tuple[str, str]]  # and after it
 
+    @property
+    def headings(self) -> list[tuple[str, str]]:
+        """Every heading the HTML adds."""
+        return [*self.headings_before, *self.headings_after]
+
 
 def postmortem_html(
     pm: Postmortem,

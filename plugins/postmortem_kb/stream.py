@@ -32,23 +32,28 @@ from typing import Any
 
 from .archive import PARALLEL_THRESHOLD, Archive, ArchivePlan, archive_of, load_planned
 from .exports import write_exports
-from .indexes import build_index
+from .html_parts import Links, Markers
+from .indexes import Index, build_index
 from .postmortem import Postmortem
+from .postmortem_html import PostmortemHtml, postmortem_html
 from .settings import Settings
+from .urls import page_url, postmortem_uri
 
 CHUNK = 32
 FREE, TAKEN = 0, 1
 POLL_SECONDS = 0.05
-CHUNK_MESSAGE, EXPORTS_MESSAGE = "chunk", "exports"
+CHUNK_MESSAGE, EXPORTS_MESSAGE, HTML_MESSAGE = "chunk", "exports", "html"
 
 
 @dataclass(frozen=True)
-class ExportJob:
-    """Where and how the exports of a build are written."""
+class SiteJob:
+    """What the background process prepares once the archive is read: the exports, and the
+    HTML of every postmortem page (for page URLs of this kind, with these markers)."""
 
     site_dir: Path
     directory_urls: bool
     today: dt.date
+    markers: Markers
 
 
 def usable_cores() -> int:
@@ -71,28 +76,27 @@ def _context() -> ForkContext | SpawnContext:
 class ArchiveStream:
     """The postmortems of a plan, loaded ahead of the caller when a second core is free."""
 
-    def __init__(
-        self, plan: ArchivePlan, settings: Settings, exports: ExportJob | None = None
-    ) -> None:
+    def __init__(self, plan: ArchivePlan, settings: Settings, job: SiteJob | None = None) -> None:
         self.plan = plan
         self.settings = settings
         self.loaded: list[Postmortem | None] = [None] * len(plan.files)
         self.received: set[int] = set()  # chunks sent by the background process
         self.mine: set[int] = set()  # chunks this process claimed and loads itself
         self.exports_done: bool | None = None  # None: no answer from the process yet
+        self.html: dict[int, list[PostmortemHtml]] = {}  # prepared pages, by chunk
         self.process: BaseProcess | None = None
         self.claims: SynchronizedArray[Any] | None = None
         self.connection: Connection | None = None
         if len(plan.files) >= PARALLEL_THRESHOLD and usable_cores() > 1:
-            self._start(exports)
+            self._start(job)
 
-    def _start(self, exports: ExportJob | None) -> None:
+    def _start(self, job: SiteJob | None) -> None:
         context = _context()
         chunks = (len(self.plan.files) + CHUNK - 1) // CHUNK
         claims = context.Array("b", chunks)
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
-            target=_work, args=(self.plan, self.settings, claims, sender, exports), daemon=True
+            target=_work, args=(self.plan, self.settings, claims, sender, job), daemon=True
         )
         try:
             process.start()
@@ -124,6 +128,18 @@ class ArchiveStream:
         postmortems = [self.get(position) for position in range(len(self.loaded))]
         return archive_of(self.plan, postmortems)
 
+    def prepared_html(self, position: int) -> PostmortemHtml | None:
+        """The page HTML the background process prepared, if it has arrived (never waits)."""
+        chunk = position // CHUNK
+        while chunk not in self.html and self._receive(wait=False):
+            pass
+        prepared = self.html.get(chunk)
+        if prepared is None:
+            return None
+        if position % CHUNK == len(prepared) - 1 or position == len(self.loaded) - 1:
+            del self.html[chunk]  # the chunk's last page: free the rest
+        return prepared[position % CHUNK]
+
     def exports_written(self) -> bool:
         """Wait for the background process to write the exports; False if it did not."""
         while self.exports_done is None and self._receive():
@@ -152,12 +168,15 @@ class ArchiveStream:
         self.mine.add(chunk)
         return True
 
-    def _receive(self) -> bool:
-        """Take one message from the background process; False once it is gone."""
+    def _receive(self, *, wait: bool = True) -> bool:
+        """Take one message from the background process; False once it is gone (or, when
+        not waiting, when nothing has arrived)."""
         if self.connection is None or self.process is None:
             return False
         try:
-            if not self.connection.poll(POLL_SECONDS):
+            if not self.connection.poll(POLL_SECONDS if wait else 0):
+                if not wait:
+                    return False
                 if self.process.is_alive():
                     return True
                 self.close()  # died: this process loads what is left
@@ -168,6 +187,9 @@ class ArchiveStream:
             return False
         if message[0] == EXPORTS_MESSAGE:
             self.exports_done = message[1]
+            return True
+        if message[0] == HTML_MESSAGE:
+            self.html[message[1]] = message[2]
             return True
         _, number, postmortems = message
         start = number * CHUNK
@@ -181,9 +203,9 @@ def _work(
     settings: Settings,
     claims: SynchronizedArray[Any],
     connection: Connection,
-    exports: ExportJob | None,
+    job: SiteJob | None,
 ) -> None:
-    """In the background process: load unclaimed chunks in order, then write the exports."""
+    """In the background process: load unclaimed chunks in order, then prepare the site."""
     files, context = plan.files, plan.context
     loaded: list[Postmortem | None] = [None] * len(files)
     for chunk in range(len(claims)):
@@ -195,16 +217,39 @@ def _work(
         postmortems = [load_planned(p, settings, context) for p in files[start : start + CHUNK]]
         loaded[start : start + len(postmortems)] = postmortems
         connection.send((CHUNK_MESSAGE, chunk, postmortems))
-    if exports is not None:
+    if job is not None:
         # The chunks the caller loaded itself are loaded again here: a few, at start-up.
         every = [
             pm or load_planned(p, settings, context) for pm, p in zip(loaded, files, strict=True)
         ]
-        index = build_index(archive_of(plan, every), settings, exports.today)
+        index = build_index(archive_of(plan, every), settings, job.today)
         try:
-            write_exports(index, exports.site_dir, settings.severities, exports.directory_urls)
+            write_exports(index, job.site_dir, settings.severities, job.directory_urls)
         except OSError:
             connection.send((EXPORTS_MESSAGE, False))  # the caller writes them and reports
         else:
             connection.send((EXPORTS_MESSAGE, True))
+        _prepare_pages(every, index, settings, job, connection)
     connection.close()
+
+
+def _prepare_pages(
+    postmortems: list[Postmortem],
+    index: Index,
+    settings: Settings,
+    job: SiteJob,
+    connection: Connection,
+) -> None:
+    """Render the HTML of every postmortem page, in page order, for the caller to take.
+
+    Heading ids are chosen as if the body had none of its own; the caller renders a page
+    again in the rare case its body uses one of them.
+    """
+    cache: dict[object, str] = {}  # postmortem pages are siblings: they share links and rows
+    for start in range(0, len(postmortems), CHUNK):
+        prepared = []
+        for pm in postmortems[start : start + CHUNK]:
+            url = page_url(postmortem_uri(pm.slug), job.directory_urls)
+            links = Links(index, url, job.directory_urls, cache)
+            prepared.append(postmortem_html(pm, index, settings, links, job.markers, set()))
+        connection.send((HTML_MESSAGE, start // CHUNK, prepared))
