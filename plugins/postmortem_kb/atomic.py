@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_temporary(path: Path, content: str, *, durable: bool = True) -> Path:
-    """Write ``content`` to a new temporary file beside ``path`` (flushed to disk if durable)."""
+def write_temporary(path: Path, content: str | Iterable[str], *, durable: bool = True) -> Path:
+    """Write ``content`` (text, or its pieces) to a new temporary file beside ``path``,
+    flushed to disk if ``durable``."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
+            if isinstance(content, str):
+                handle.write(content)
+            else:
+                handle.writelines(content)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -22,7 +27,7 @@ def write_temporary(path: Path, content: str, *, durable: bool = True) -> Path:
     return Path(temp)
 
 
-def write_atomically(path: Path, content: str) -> None:
+def write_atomically(path: Path, content: str | Iterable[str]) -> None:
     """Create or replace ``path`` atomically, for build outputs such as exports.
 
     Readers see the old file or the new one. Not flushed to disk: like every page of a

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,48 +44,69 @@ def write_exports(
     index: Index, site_dir: Path, severities: tuple[str, ...], directory_urls: bool
 ) -> None:
     """Write every export of a build into ``site_dir``, each file atomically."""
-    exports: dict[str, Callable[[], str]] = {
-        "postmortems.json": lambda: postmortems_json(index, directory_urls),
-        "action-items.json": lambda: action_items_json(index, directory_urls),
-        "action-items.csv": lambda: action_items_csv(index, directory_urls),
-        "postmortems/archive.json": lambda: archive_filter_json(index, severities, directory_urls),
+    exports: dict[str, Callable[[], Iterable[str]]] = {
+        "postmortems.json": lambda: _postmortems_parts(index, directory_urls),
+        "action-items.json": lambda: _items_parts(index, directory_urls),
+        "action-items.csv": lambda: _csv_parts(index, directory_urls),
+        "postmortems/archive.json": lambda: [
+            archive_filter_json(index, severities, directory_urls)
+        ],
     }
-    for name, build in exports.items():
-        write_atomically(site_dir / name, build())
+    for name, parts in exports.items():
+        write_atomically(site_dir / name, parts())  # written piece by piece: little memory
 
 
 def postmortems_json(index: Index, directory_urls: bool) -> str:
     """All postmortems with derived durations, URLs, cross-links and action items."""
-    records = [_postmortem(pm, index, directory_urls) for pm in index.postmortems]
-    return _record_per_line(index, "postmortems", records)
+    return "".join(_postmortems_parts(index, directory_urls))
 
 
 def action_items_json(index: Index, directory_urls: bool) -> str:
     """Every action item, open ones first (overdue first, then by due date)."""
-    items = [_item(ref, directory_urls) for ref in (*index.open_items, *index.closed_items)]
-    return _record_per_line(index, "items", items)
+    return "".join(_items_parts(index, directory_urls))
 
 
-def _record_per_line(index: Index, key: str, records: list[dict[str, Any]]) -> str:
+def action_items_csv(index: Index, directory_urls: bool) -> str:
+    """The same items as CSV; lists are joined with ``;`` and formulas are neutralised."""
+    return "".join(_csv_parts(index, directory_urls))
+
+
+def _postmortems_parts(index: Index, directory_urls: bool) -> Iterator[str]:
+    records = (_postmortem(pm, index, directory_urls) for pm in index.postmortems)
+    return _record_per_line(index, "postmortems", records)
+
+
+def _items_parts(index: Index, directory_urls: bool) -> Iterator[str]:
+    refs = (*index.open_items, *index.closed_items)
+    return _record_per_line(index, "items", (_item(ref, directory_urls) for ref in refs))
+
+
+def _record_per_line(index: Index, key: str, records: Iterable[dict[str, Any]]) -> Iterator[str]:
     """JSON with one record per line: diffs and grep stay readable, and the C encoder runs.
 
     (``json.dumps`` with ``indent`` falls back to the pure-Python encoder.)
     """
     head = json.dumps({"version": EXPORT_VERSION, "generated": index.today.isoformat()})
-    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
-    body = f"[\n{lines}\n]" if records else "[]"
-    return f"{head[:-1]}, {json.dumps(key)}: {body}}}\n"
+    yield f"{head[:-1]}, {json.dumps(key)}: ["
+    separator = "\n"
+    for record in records:
+        yield separator + json.dumps(record, ensure_ascii=False)
+        separator = ",\n"
+    yield "]}\n" if separator == "\n" else "\n]}\n"
 
 
-def action_items_csv(index: Index, directory_urls: bool) -> str:
-    """The same items as CSV; lists are joined with ``;`` and formulas are neutralised."""
+def _csv_parts(index: Index, directory_urls: bool) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ITEM_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for ref in (*index.open_items, *index.closed_items):
         row = _item(ref, directory_urls)
         writer.writerow({key: _cell(row[key]) for key in ITEM_COLUMNS})
-    return buffer.getvalue()
+        if buffer.tell() > 1 << 16:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def archive_filter_json(index: Index, severities: tuple[str, ...], directory_urls: bool) -> str:

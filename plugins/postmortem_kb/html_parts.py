@@ -27,7 +27,7 @@ def esc(value: object) -> str:
     return _escape_text(str(value))
 
 
-@lru_cache(maxsize=65536)  # titles, names and dates recur across thousands of rows
+@lru_cache(maxsize=4096)  # names, services and dates recur across thousands of rows
 def _escape_text(text: str) -> str:
     return html.escape(" ".join(text.split()), quote=True)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 import os
-import posixpath
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,19 +23,19 @@ from .archive import plan_archive
 from .clock import today
 from .exports import write_exports
 from .findings import Finding, Level, sort_key
-from .html_parts import Body, Links, Markers
-from .indexes import Index, build_index, catalog_entries
-from .listing_html import dashboard_parts
+from .html_parts import Markers
+from .indexes import build_index, catalog_entries
 from .plugin_config import PostmortemsConfig
-from .postmortem import Postmortem
-from .postmortem_html import PostmortemHtml, postmortem_html
+from .postmortem_html import PostmortemHtml
+from .prepared import PageSpec, SiteRenderer, avoid_ids, spec_of
 from .render import html_text
 from .settings import IGNORED_OPTIONS, Settings, SettingsError
-from .site_pages import GeneratedPage, entry_pages, index_entries, listing_pages
-from .stream import CHUNK, ArchiveStream, SiteJob
-from .urls import base_of, postmortem_uri
+from .site_pages import entry_pages, listing_pages
+from .stream import CHUNK, ArchiveStream, FileSite, SiteJob
+from .urls import postmortem_uri
 
 log = get_plugin_logger(__name__)
+T = TypeVar("T")
 
 STYLESHEET = "assets/postmortem-kb/postmortem-kb.css"
 FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
@@ -63,15 +63,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.stream.close()
         self.stream = None
         self.positions: dict[str, int] = {}  # postmortem page URI -> place in the plan
-        self.pages: dict[str, GeneratedPage] = {}
-        self.page_postmortems: dict[str, tuple[int, Postmortem]] = {}  # HTML still to add
+        self.pages: dict[str, PageSpec] = {}  # generated pages by URI
+        self.directory_urls = True
         self.built: dict[str, PostmortemHtml] = {}  # HTML for a page, while search runs
-        self.pending: dict[str, Body] = {}  # generated pages whose HTML is still to add
+        self.dashboards: set[str] = set()  # URIs of docs pages showing the dashboard
         self.later: dict[str, dict[str, str]] = {}  # HTML to add after search indexing
-        # Links and rows rendered for pages in one group of sibling folders (MkDocs builds
-        # siblings one after the other): reused within the group, dropped after it.
-        self.link_cache: tuple[tuple[str, int], dict[object, str]] = (("", -1), {})
-        self.index: Index | None = None
+        self.site: SiteRenderer | FileSite | None = None
         self.today = today()
         # Markers name the places for HTML; the random part keeps authors' text out.
         self.mark = Markers(secrets.token_hex(8))
@@ -115,7 +112,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             log.warning(f"postmortem folder '{self.archive_dir}' does not exist")
         plan = plan_archive(self.archive_dir, self.archive_dir.parent, self.settings)
         self.today = today()
-        job = SiteJob(Path(config.site_dir), config.use_directory_urls, self.today, self.mark)
+        self.directory_urls = config.use_directory_urls
+        self.dashboards = _dashboard_pages(files)
+        dashboards = tuple(files.src_uris[uri].url for uri in sorted(self.dashboards))
+        job = SiteJob(Path(config.site_dir), self.directory_urls, self.today, self.mark, dashboards)
         self.stream = ArchiveStream(plan, self.settings, job)
         docs_dir = Path(config.docs_dir)
         for position, planned in enumerate(plan.files):
@@ -133,12 +133,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         context = plan.context
         entries = catalog_entries(context.services, context.causes, self.settings)
         for page in [*listing_pages(), *entry_pages(entries)]:
-            self._add(page, files, config)
+            self._add(spec_of(page), files, config)
         for uri, asset in ((STYLESHEET, "postmortem-kb.css"), (FILTER_SCRIPT, "archive-filter.js")):
             files.append(File.generated(config, uri, abs_src_path=str(_asset(asset))))
         return files
 
-    def _add(self, page: GeneratedPage, files: Files, config: MkDocsConfig) -> File | None:
+    def _add(self, page: PageSpec, files: Files, config: MkDocsConfig) -> File | None:
         """Add a generated page, unless a page of the docs takes its place."""
         if files.get_file_from_path(page.uri) is not None:
             if page.listed:
@@ -157,7 +157,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Give generated pages their Markdown skeleton; other pages pass through."""
+        """Give generated pages their Markdown; other pages pass through."""
         uri = page.file.src_uri
         position = self.positions.get(uri)
         if position is not None and self.stream is not None:
@@ -167,36 +167,30 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 _keep_out_of_gc()  # a new chunk of postmortems: freeze it
             # Themes print page.title unescaped (<title>, <h1>, nav, search): escape it here.
             page.meta["title"] = html_text(pm.title)
-            self.page_postmortems[uri] = (position, pm)
-            return pm.body
-        generated = self.pages.get(uri)
-        if generated is not None:
-            body = generated.body(self._index(), self.settings, self.mark)
-            page.meta["title"] = html_text(generated.title)
-            if not generated.searchable:
+            source, pm.body = pm.body, ""  # MkDocs keeps the page's Markdown: no second copy
+            return source
+        spec = self.pages.get(uri)
+        if spec is not None:
+            page.meta["title"] = html_text(spec.title)
+            if not spec.searchable:
                 page.meta["search"] = {"exclude": True}
-            if generated.search_tags:
-                page.meta["tags"] = list(generated.search_tags)
-            self.pending[uri] = body
-            return body.markdown
-        if self.stream is not None and DASHBOARD_MARKER in markdown:
-            markdown = markdown.replace(DASHBOARD_MARKER, self.mark("dashboard"))
-            self.pending[uri] = Body(
-                markdown,
-                lambda links: {"dashboard": dashboard_parts(self._index(), self.settings, links)},
-            )
+            if spec.search_tags:
+                page.meta["tags"] = list(spec.search_tags)
+            return self._site().markdown(uri)  # its HTML is read when the page is built
+        if uri in self.dashboards and self.stream is not None:
+            return markdown.replace(DASHBOARD_MARKER, self.mark("dashboard"))
         return markdown
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Every postmortem is read: report findings, add owner and uncatalogued pages."""
         if self.stream is None:
             return env
-        index = self._index()
-        _log_findings([*self.archive_findings, *index.findings])
-        for page in entry_pages(index_entries(index)):
-            if page.uri in self.pages:
+        site = self._site()
+        _log_findings(site.findings)
+        for spec in site.specs:
+            if spec.uri in self.pages:
                 continue
-            added = self._add(page, files, config)
+            added = self._add(spec, files, config)
             if added is not None:
                 _populate(Page(None, added, config), config, files)
         return env
@@ -207,29 +201,29 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> Any:
         """Give search what it should index of a generated page."""
         uri = page.file.src_uri
-        if page.content is None:
+        if page.content is None or self.stream is None:
             return context
-        links = self._links(page, config)
-        read = self.page_postmortems.pop(uri, None)
-        if read is not None:
-            position, pm = read
-            assert self.stream is not None
-            taken = _toc_ids(page.toc)
-            built = self.stream.prepared_html(position)
-            if built is None or any(ident in taken for ident, _ in built.headings):
-                built = postmortem_html(pm, self._index(), self.settings, links, self.mark, taken)
+        position = self.positions.get(uri)
+        if position is not None:
+            prepared_html = self._from_site(lambda site: site.postmortem_at(position))
+            built = avoid_ids(prepared_html, _toc_ids(page.toc))
             self.built[uri] = built
             # Search reads the card as one line of text, not the card's markup.
             page.content = built.searched + self.mark(SEARCHED_END) + page.content
             return context
-        body = self.pending.pop(uri, None)
-        if body is not None:
-            later = body.later(links) if body.later is not None else {}
+        if uri in self.pages:
+            prepared = self._from_site(lambda site: site.page(uri))
+            later = dict(prepared.later)
             if page.meta.get("search", {}).get("exclude"):
-                later.update(body.parts(links))  # nothing to index: kept out of page.content
+                later.update(prepared.parts)  # nothing to index: kept out of page.content
             else:
-                page.content = self.mark.fill(page.content, body.parts(links))
+                page.content = self.mark.fill(page.content, prepared.parts)
             self.later[uri] = later
+        elif uri in self.dashboards:
+            dashboard = self._from_site(lambda site: site.dashboard(page.url))
+            if dashboard is None:
+                log.warning(f"{uri}: the dashboard could not be prepared; rebuild the site")
+            page.content = self.mark.fill(page.content, {"dashboard": dashboard or ""})
         return context
 
     @event_priority(-100)  # after the search plugin has indexed the page
@@ -260,12 +254,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Make sure the exports are written: by the background process, or here."""
-        if self.stream is None or self.index is None:
+        if self.stream is None or self.site is None:
             return
         if not self.stream.exports_written():
-            site_dir = Path(config.site_dir)
+            if self.stream.exports_error is not None:
+                raise PluginError(
+                    f"postmortems: cannot write the exports: {self.stream.exports_error}"
+                )
+            site = self.site if isinstance(self.site, SiteRenderer) else self._local_site()
             severities = self.settings.severities
-            write_exports(self.index, site_dir, severities, config.use_directory_urls)
+            write_exports(site.index, Path(config.site_dir), severities, self.directory_urls)
         self.stream.close()
         gc.unfreeze()
 
@@ -283,23 +281,35 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             server.watch(str(self.archive_dir))
         return server
 
-    def _index(self) -> Index:
-        """The index of the whole archive, built once every postmortem is read."""
-        if self.index is None:
+    def _site(self) -> SiteRenderer | FileSite:
+        """What needs the whole archive: rendered by the background process, or here."""
+        if self.site is None:
             assert self.stream is not None
-            archive = self.stream.archive()
-            self.archive_findings = archive.findings()
-            self.index = build_index(archive, self.settings, self.today)
-            _keep_out_of_gc()
-        return self.index
+            self.site = self.stream.prepared_site() or self._local_site()
+        return self.site
 
-    def _links(self, page: Page, config: MkDocsConfig) -> Links:
-        # Links from pages in sibling folders are the same: they share rendered HTML.
-        base = base_of(page.url)
-        siblings = (posixpath.dirname(base.rstrip("/")), base.count("/"))
-        if self.link_cache[0] != siblings:
-            self.link_cache = (siblings, {})
-        return Links(self.index, page.url, config.use_directory_urls, self.link_cache[1])
+    def _from_site(self, read: Callable[[SiteRenderer | FileSite], T]) -> T:
+        """Read from the site; render it here if the background process stopped early."""
+        try:
+            return read(self._site())
+        except OSError as error:
+            if isinstance(self.site, SiteRenderer):
+                raise
+            log.info(f"postmortem pages are rendered here instead: {error}")
+            self.site = self._local_site()
+            return read(self.site)
+
+    def _local_site(self) -> SiteRenderer:
+        """Index the archive in this process (small archives, one core, or no worker)."""
+        assert self.stream is not None
+        archive = self.stream.archive()
+        index = build_index(archive, self.settings, self.today)
+        findings = [*archive.findings(), *index.findings]
+        site = SiteRenderer(
+            index, self.settings, self.directory_urls, self.mark, findings, archive.postmortems
+        )
+        _keep_out_of_gc()
+        return site
 
 
 def _populate(page: Page, config: MkDocsConfig, files: Files) -> None:
@@ -315,6 +325,21 @@ def _populate(page: Page, config: MkDocsConfig, files: Files) -> None:
     page.content = config.plugins.on_page_content(
         page.content, page=page, config=config, files=files
     )
+
+
+def _dashboard_pages(files: Files) -> set[str]:
+    """The docs pages that ask for the dashboard, so it is rendered for their URLs."""
+    found = set()
+    for file in files.documentation_pages():
+        if file.abs_src_path is None:
+            continue
+        try:
+            text = Path(file.abs_src_path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue  # MkDocs reports it when it reads the page
+        if DASHBOARD_MARKER in text:
+            found.add(file.src_uri)
+    return found
 
 
 def _keep_out_of_gc() -> None:

@@ -11,9 +11,10 @@ caller asks for one file at a time and:
   imported anything), or if the process died.
 
 A claim table shared between the two processes keeps a chunk from being loaded twice. Once
-every chunk is sent, the background process also writes the exports, which need the whole
-archive but nothing from MkDocs. Without a second core, or for small archives, everything
-happens in the calling process, in the same order.
+every chunk is sent, the background process indexes the archive, renders everything that
+needs the whole of it (``prepared.SiteRenderer``) into a file, and writes the exports: the
+calling process reads what each page needs from that file and never holds the archive.
+Without a second core, or for small archives, everything happens in the calling process.
 """
 
 from __future__ import annotations
@@ -21,39 +22,100 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import pickle
+import tempfile
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import SynchronizedArray
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .archive import PARALLEL_THRESHOLD, Archive, ArchivePlan, archive_of, load_planned
 from .exports import write_exports
-from .html_parts import Links, Markers
-from .indexes import Index, build_index
+from .findings import Finding
+from .html_parts import Markers
+from .indexes import build_index
 from .postmortem import Postmortem
-from .postmortem_html import PostmortemHtml, postmortem_html
+from .postmortem_html import PostmortemHtml
+from .prepared import PageSpec, PreparedPage, SiteRenderer
 from .settings import Settings
-from .urls import page_url, postmortem_uri
 
 CHUNK = 32
 FREE, TAKEN = 0, 1
 POLL_SECONDS = 0.05
-CHUNK_MESSAGE, EXPORTS_MESSAGE, HTML_MESSAGE = "chunk", "exports", "html"
+CHUNK_MESSAGE, SITE_MESSAGE, PAGES_MESSAGE, POSTMORTEMS_MESSAGE, EXPORTS_MESSAGE = (
+    "chunk",
+    "site",
+    "pages",
+    "postmortems",
+    "exports",
+)
 
 
 @dataclass(frozen=True)
 class SiteJob:
-    """What the background process prepares once the archive is read: the exports, and the
-    HTML of every postmortem page (for page URLs of this kind, with these markers)."""
+    """What the background process prepares once the archive is read."""
 
-    site_dir: Path
+    site_dir: Path  # where the exports go
     directory_urls: bool
     today: dt.date
     markers: Markers
+    dashboards: tuple[str, ...] = ()  # URLs of the docs pages that show the dashboard
+    pages_file: Path | None = None  # where the rendered pieces go (set by the stream)
+
+
+class FileSite:
+    """A site the background process renders into a file: read piece by piece.
+
+    The pieces arrive in the order MkDocs needs them: the generated pages' Markdown (MkDocs
+    reads the listing pages right after the postmortems), then their HTML and the
+    dashboards, then the postmortem pages' HTML.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        markdown: dict[str, str],
+        specs: list[PageSpec],
+        findings: list[Finding],
+        wait: Callable[[str], Any],
+    ) -> None:
+        self.path = path
+        self._markdown = markdown  # by URI of a generated page
+        self.specs = specs
+        self.findings = findings
+        self._wait = wait  # the offsets sent in a message of this kind, once they are
+        self._chunk: tuple[int, list[PostmortemHtml]] = (-1, [])  # the chunk read last
+
+    def postmortem_at(self, position: int) -> PostmortemHtml:
+        """The HTML around the body of the postmortem at ``position`` in the plan."""
+        chunk = position // CHUNK
+        if self._chunk[0] != chunk:
+            self._chunk = (chunk, self._read(self._wait(POSTMORTEMS_MESSAGE)[chunk]))
+        return self._chunk[1][position % CHUNK]
+
+    def markdown(self, uri: str) -> str:
+        """The Markdown of a generated page."""
+        return self._markdown[uri]
+
+    def page(self, uri: str) -> PreparedPage:
+        """A generated page."""
+        found: PreparedPage = self._read(self._wait(PAGES_MESSAGE)[0][uri])
+        return found
+
+    def dashboard(self, url: str) -> str | None:
+        """The dashboard for the docs page at ``url``, if it was asked for."""
+        offset = self._wait(PAGES_MESSAGE)[1].get(url)
+        return None if offset is None else str(self._read(offset))
+
+    def _read(self, offset: int) -> Any:
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            return pickle.load(handle)  # written by our own background process
 
 
 def usable_cores() -> int:
@@ -82,18 +144,31 @@ class ArchiveStream:
         self.loaded: list[Postmortem | None] = [None] * len(plan.files)
         self.received: set[int] = set()  # chunks sent by the background process
         self.mine: set[int] = set()  # chunks this process claimed and loads itself
+        self.exports_error: str | None = None  # why the background process could not
         self.exports_done: bool | None = None  # None: no answer from the process yet
-        self.html: dict[int, list[PostmortemHtml]] = {}  # prepared pages, by chunk
+        self.pages_file: Path | None = None
+        self.site: FileSite | None = None  # once the background process has rendered it
+        self.offsets: dict[str, Any] = {}  # by message kind: where the pieces are
         self.process: BaseProcess | None = None
         self.claims: SynchronizedArray[Any] | None = None
         self.connection: Connection | None = None
         if len(plan.files) >= PARALLEL_THRESHOLD and usable_cores() > 1:
             self._start(job)
 
+    @property
+    def preparing(self) -> bool:
+        """True while the background process is expected to render the site."""
+        return self.pages_file is not None and self.connection is not None
+
     def _start(self, job: SiteJob | None) -> None:
         context = _context()
         chunks = (len(self.plan.files) + CHUNK - 1) // CHUNK
         claims = context.Array("b", chunks)
+        if job is not None:
+            handle, name = tempfile.mkstemp(prefix="postmortem-kb-", suffix=".site")
+            os.close(handle)
+            self.pages_file = Path(name)
+            job = replace(job, pages_file=self.pages_file)
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=_work, args=(self.plan, self.settings, claims, sender, job), daemon=True
@@ -102,16 +177,25 @@ class ArchiveStream:
             process.start()
         except OSError:
             receiver.close()
+            self.close()
             return  # no second process here: everything is loaded in this one
         finally:
             sender.close()
         self.process, self.claims, self.connection = process, claims, receiver
 
     def get(self, position: int) -> Postmortem:
-        """The postmortem at ``position`` in the plan, loaded by whichever process is free."""
+        """The postmortem at ``position`` in the plan, loaded by whichever process is free.
+
+        While the background process prepares the site, the postmortem is not kept here.
+        """
         found = self.loaded[position]
-        if found is not None:
-            return found
+        if found is None:
+            found = self._fetch(position)
+        if self.preparing:
+            self.loaded[position] = None
+        return found
+
+    def _fetch(self, position: int) -> Postmortem:
         chunk = position // CHUNK
         if chunk not in self.mine and self.claims is not None and not self._claim(chunk):
             while chunk not in self.received and self._receive():
@@ -124,21 +208,22 @@ class ArchiveStream:
         return found
 
     def archive(self) -> Archive:
-        """Every postmortem, in plan order."""
+        """Every postmortem, in plan order (read again if it was not kept)."""
         postmortems = [self.get(position) for position in range(len(self.loaded))]
         return archive_of(self.plan, postmortems)
 
-    def prepared_html(self, position: int) -> PostmortemHtml | None:
-        """The page HTML the background process prepared, if it has arrived (never waits)."""
-        chunk = position // CHUNK
-        while chunk not in self.html and self._receive(wait=False):
+    def prepared_site(self) -> FileSite | None:
+        """Wait for the site the background process renders; None if it does not."""
+        while self.site is None and self.preparing and self._receive():
             pass
-        prepared = self.html.get(chunk)
-        if prepared is None:
-            return None
-        if position % CHUNK == len(prepared) - 1 or position == len(self.loaded) - 1:
-            del self.html[chunk]  # the chunk's last page: free the rest
-        return prepared[position % CHUNK]
+        return self.site
+
+    def _offsets(self, kind: str) -> Any:
+        while kind not in self.offsets and self._receive():
+            pass
+        if kind not in self.offsets:
+            raise OSError("the background process stopped before rendering every page")
+        return self.offsets[kind]
 
     def exports_written(self) -> bool:
         """Wait for the background process to write the exports; False if it did not."""
@@ -157,6 +242,9 @@ class ArchiveStream:
             self.connection.close()
             self.connection = None
         self.claims = None
+        if self.pages_file is not None:
+            self.pages_file.unlink(missing_ok=True)
+            self.pages_file = self.site = None
 
     def _claim(self, chunk: int) -> bool:
         """Take a chunk for this process; False when the background process has it."""
@@ -168,34 +256,49 @@ class ArchiveStream:
         self.mine.add(chunk)
         return True
 
-    def _receive(self, *, wait: bool = True) -> bool:
-        """Take one message from the background process; False once it is gone (or, when
-        not waiting, when nothing has arrived)."""
+    def _receive(self) -> bool:
+        """Take one message from the background process; False once it is gone."""
         if self.connection is None or self.process is None:
             return False
         try:
-            if not self.connection.poll(POLL_SECONDS if wait else 0):
-                if not wait:
-                    return False
+            if not self.connection.poll(POLL_SECONDS):
                 if self.process.is_alive():
                     return True
-                self.close()  # died: this process loads what is left
+                self._lost()
                 return False
             message = self.connection.recv()
         except (EOFError, OSError):
-            self.close()
+            self._lost()
             return False
-        if message[0] == EXPORTS_MESSAGE:
-            self.exports_done = message[1]
-            return True
-        if message[0] == HTML_MESSAGE:
-            self.html[message[1]] = message[2]
-            return True
-        _, number, postmortems = message
-        start = number * CHUNK
-        self.loaded[start : start + len(postmortems)] = postmortems
-        self.received.add(number)
+        kind = message[0]
+        if kind == EXPORTS_MESSAGE:
+            self.exports_error = message[1]
+            self.exports_done = message[1] is None
+        elif kind == SITE_MESSAGE:
+            assert self.pages_file is not None
+            _, markdown, specs, findings = message
+            self.site = FileSite(self.pages_file, markdown, specs, findings, self._offsets)
+        elif kind in (PAGES_MESSAGE, POSTMORTEMS_MESSAGE):
+            self.offsets[kind] = message[1]
+        else:
+            _, number, postmortems = message
+            start = number * CHUNK
+            self.loaded[start : start + len(postmortems)] = postmortems
+            self.received.add(number)
         return True
+
+    def _lost(self) -> None:
+        """The background process died: this process does what is left, site included."""
+        if self.site is None and self.pages_file is not None:
+            self.pages_file.unlink(missing_ok=True)
+            self.pages_file = None
+        if self.process is not None:
+            self.process.join()
+            self.process = None
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        self.claims = None
 
 
 def _work(
@@ -215,41 +318,45 @@ def _work(
             claims[chunk] = TAKEN
         start = chunk * CHUNK
         postmortems = [load_planned(p, settings, context) for p in files[start : start + CHUNK]]
-        loaded[start : start + len(postmortems)] = postmortems
         connection.send((CHUNK_MESSAGE, chunk, postmortems))
+        for pm in postmortems:
+            pm.body = ""  # sent; not needed here any more
+        loaded[start : start + len(postmortems)] = postmortems
     if job is not None:
         # The chunks the caller loaded itself are loaded again here: a few, at start-up.
         every = [
-            pm or load_planned(p, settings, context) for pm, p in zip(loaded, files, strict=True)
+            pm or load_planned(planned, settings, context)
+            for pm, planned in zip(loaded, files, strict=True)
         ]
-        index = build_index(archive_of(plan, every), settings, job.today)
+        del loaded
+        archive = archive_of(plan, every)
+        index = build_index(archive, settings, job.today)
+        findings = [*archive.findings(), *index.findings]
+        renderer = SiteRenderer(index, settings, job.directory_urls, job.markers, findings)
+        assert job.pages_file is not None
+        markdown = {spec.uri: renderer.markdown(spec.uri) for spec in renderer.specs}
+        connection.send((SITE_MESSAGE, markdown, renderer.specs, findings))
+        with job.pages_file.open("wb") as handle:
+            pages = {spec.uri: _write(handle, renderer.page(spec.uri)) for spec in renderer.specs}
+            dashboards = {url: _write(handle, renderer.dashboard(url)) for url in job.dashboards}
+            handle.flush()
+            connection.send((PAGES_MESSAGE, (pages, dashboards)))
+            offsets = [
+                _write(handle, [renderer.postmortem(pm) for pm in every[start : start + CHUNK]])
+                for start in range(0, len(every), CHUNK)
+            ]
+        connection.send((POSTMORTEMS_MESSAGE, offsets))
         try:
             write_exports(index, job.site_dir, settings.severities, job.directory_urls)
-        except OSError:
-            connection.send((EXPORTS_MESSAGE, False))  # the caller writes them and reports
+        except OSError as error:
+            connection.send((EXPORTS_MESSAGE, str(error)))
         else:
-            connection.send((EXPORTS_MESSAGE, True))
-        _prepare_pages(every, index, settings, job, connection)
+            connection.send((EXPORTS_MESSAGE, None))
     connection.close()
 
 
-def _prepare_pages(
-    postmortems: list[Postmortem],
-    index: Index,
-    settings: Settings,
-    job: SiteJob,
-    connection: Connection,
-) -> None:
-    """Render the HTML of every postmortem page, in page order, for the caller to take.
-
-    Heading ids are chosen as if the body had none of its own; the caller renders a page
-    again in the rare case its body uses one of them.
-    """
-    cache: dict[object, str] = {}  # postmortem pages are siblings: they share links and rows
-    for start in range(0, len(postmortems), CHUNK):
-        prepared = []
-        for pm in postmortems[start : start + CHUNK]:
-            url = page_url(postmortem_uri(pm.slug), job.directory_urls)
-            links = Links(index, url, job.directory_urls, cache)
-            prepared.append(postmortem_html(pm, index, settings, links, job.markers, set()))
-        connection.send((HTML_MESSAGE, start // CHUNK, prepared))
+def _write(handle: BinaryIO, piece: object) -> int:
+    """Append a pickled piece to the site file; return where it starts."""
+    start = handle.tell()
+    pickle.dump(piece, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return start
