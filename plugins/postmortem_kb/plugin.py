@@ -48,8 +48,10 @@ SEARCHED_END, CARD = "searched-end", "card"
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     """Publish every postmortem as a page, with cross-linked indexes and exports.
 
-    Postmortems are read while MkDocs renders pages (see ``stream``); generated tables are
-    HTML put in after Markdown conversion, where MkDocs' page skeleton has a marker.
+    MkDocs converts only each author's body. Postmortems are read, and everything that
+    needs the whole archive is rendered, by a background process while MkDocs renders
+    pages (``stream``, ``prepared``); that HTML goes in after Markdown conversion, at
+    markers: searchable text before the search plugin indexes a page, the rest after.
     """
 
     def __init__(self) -> None:
