@@ -40,6 +40,14 @@ ITEM_COLUMNS = (
 )
 
 
+EXPORT_FILES = (
+    "postmortems.json",
+    "action-items.json",
+    "action-items.csv",
+    "postmortems/archive.json",
+)
+
+
 def write_exports(
     index: Index, site_dir: Path, severities: tuple[str, ...], directory_urls: bool
 ) -> None:
@@ -52,6 +60,7 @@ def write_exports(
             archive_filter_json(index, severities, directory_urls)
         ],
     }
+    assert tuple(exports) == EXPORT_FILES
     for name, parts in exports.items():
         write_atomically(site_dir / name, parts())  # written piece by piece: little memory
 

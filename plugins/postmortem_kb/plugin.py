@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from .archive import plan_archive
 from .clock import today
-from .exports import write_exports
+from .exports import EXPORT_FILES, write_exports
 from .findings import Finding, Level, sort_key
 from .html_parts import Markers
 from .indexes import build_index, catalog_entries
@@ -43,6 +44,7 @@ DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
 OVERRIDES = Path(__file__).parent / "overrides"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 SEARCHED_END, CARD = "searched-end", "card"
+ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -112,6 +114,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return files
         if not self.archive_dir.is_dir():
             log.warning(f"postmortem folder '{self.archive_dir}' does not exist")
+        for export in EXPORT_FILES:
+            if files.get_file_from_path(export) is not None:
+                raise PluginError(
+                    f"postmortems: docs/{export} has the name of an export the plugin writes; "
+                    "rename or remove it"
+                )
         plan = plan_archive(self.archive_dir, self.archive_dir.parent, self.settings)
         self.today = today()
         self.directory_urls = config.use_directory_urls
@@ -208,7 +216,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         position = self.positions.get(uri)
         if position is not None:
             prepared_html = self._from_site(lambda site: site.postmortem_at(position))
-            built = avoid_ids(prepared_html, _toc_ids(page.toc))
+            built = avoid_ids(prepared_html, _ids_in(page.content))
             self.built[uri] = built
             # Search reads the card as one line of text, not the card's markup.
             page.content = built.searched + self.mark(SEARCHED_END) + page.content
@@ -222,7 +230,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 page.content = self.mark.fill(page.content, prepared.parts)
             self.later[uri] = later
         elif uri in self.dashboards:
-            dashboard = self._from_site(lambda site: site.dashboard(page.url))
+            dashboard = self._from_site(lambda site: site.dashboard(page.file.url))
             if dashboard is None:
                 log.warning(f"{uri}: the dashboard could not be prepared; rebuild the site")
             page.content = self.mark.fill(page.content, {"dashboard": dashboard or ""})
@@ -357,15 +365,9 @@ def _keep_out_of_gc() -> None:
     gc.freeze()
 
 
-def _toc_ids(toc: TableOfContents) -> set[str]:
-    """The heading ids of a page, nested ones included."""
-    ids: set[str] = set()
-    pending = list(toc)
-    while pending:
-        link = pending.pop()
-        ids.add(link.id)
-        pending.extend(link.children)
-    return ids
+def _ids_in(html: str) -> set[str]:
+    """Every element id of an HTML fragment (headings, attribute lists, footnotes...)."""
+    return set(ID_ATTRIBUTE.findall(html))
 
 
 def _add_headings(page: Page, built: PostmortemHtml) -> None:

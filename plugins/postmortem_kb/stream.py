@@ -25,6 +25,7 @@ import os
 import pickle
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
@@ -168,6 +169,8 @@ class ArchiveStream:
             handle, name = tempfile.mkstemp(prefix="postmortem-kb-", suffix=".site")
             os.close(handle)
             self.pages_file = Path(name)
+            # Removed at exit too: an interrupted build (Ctrl-C) never reaches close().
+            weakref.finalize(self, self.pages_file.unlink, missing_ok=True)
             job = replace(job, pages_file=self.pages_file)
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
