@@ -46,7 +46,7 @@ from .prepared import PageSpec, PreparedPage, SiteRenderer
 from .settings import Settings
 
 CHUNK = 32
-FREE, TAKEN = 0, 1
+TAKEN = 1  # in the claim table; a new table is all 0: every chunk free
 POLL_SECONDS = 0.05
 CHUNK_MESSAGE, SITE_MESSAGE, PAGES_MESSAGE, POSTMORTEMS_MESSAGE, EXPORTS_MESSAGE = (
     "chunk",
