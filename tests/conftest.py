@@ -13,12 +13,11 @@ import yaml
 
 from postmortem_kb.archive import load_archive
 from postmortem_kb.findings import Finding
-from postmortem_kb.html_parts import Links
+from postmortem_kb.html_parts import Markers
 from postmortem_kb.indexes import Index
-from postmortem_kb.postmortem_html import postmortem_html
+from postmortem_kb.prepared import SiteRenderer
 from postmortem_kb.settings import Settings
-from postmortem_kb.site_pages import entry_pages, index_entries, listing_pages
-from postmortem_kb.urls import page_url, postmortem_uri
+from postmortem_kb.urls import postmortem_uri
 
 PM_ID = "2026-03-14-checkout-db-failover"
 
@@ -282,24 +281,19 @@ def run_index(
 def render_pages(index: Index, settings: Settings) -> dict[str, tuple[str, str]]:
     """Every generated page of an index as (title, HTML with Markdown skeleton), by URI.
 
-    The core renders without MkDocs: postmortem pages as the HTML around their body, other
-    pages as their Markdown skeleton with every named part filled in.
+    The core renders without MkDocs (as the plugin's ``SiteRenderer`` does): postmortem
+    pages as the HTML around their body, other pages as their Markdown skeleton with every
+    named part filled in.
     """
+    markers = Markers("0" * 16)
+    site = SiteRenderer(index, settings, True, markers, [])
     pages: dict[str, tuple[str, str]] = {}
     for pm in index.postmortems:
-        uri = postmortem_uri(pm.slug)
-        links = Links(index, page_url(uri, True), True)
-        built = postmortem_html(pm, index, settings, links, lambda name: f"@{name}@", set())
-        html = built.before + pm.body + built.after
-        for name, part in built.later.items():
-            html = html.replace(f"@{name}@", part)
-        pages[uri] = (pm.title, html)
-    for page in [*listing_pages(), *entry_pages(index_entries(index))]:
-        body = page.body(index, settings, lambda name: f"@{name}@")
-        links = Links(index, page_url(page.uri, True), True)
-        parts = {**body.parts(links), **(body.later(links) if body.later else {})}
-        html = body.markdown
-        for name, part in parts.items():
-            html = html.replace(f"@{name}@", part)
-        pages[page.uri] = (page.title, html)
+        built = site.postmortem(pm)
+        html = markers.fill(built.before + pm.body + built.after, built.later, final=True)
+        pages[postmortem_uri(pm.slug)] = (pm.title, html)
+    for spec in site.specs:
+        prepared = site.page(spec.uri)
+        parts = {**prepared.parts, **prepared.later}
+        pages[spec.uri] = (spec.title, markers.fill(prepared.markdown, parts, final=True))
     return pages

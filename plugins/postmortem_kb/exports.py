@@ -52,16 +52,13 @@ def write_exports(
     index: Index, site_dir: Path, severities: tuple[str, ...], directory_urls: bool
 ) -> None:
     """Write every export of a build into ``site_dir``, each file atomically."""
-    exports: dict[str, Callable[[], Iterable[str]]] = {
-        "postmortems.json": lambda: _postmortems_parts(index, directory_urls),
-        "action-items.json": lambda: _items_parts(index, directory_urls),
-        "action-items.csv": lambda: _csv_parts(index, directory_urls),
-        "postmortems/archive.json": lambda: [
-            archive_filter_json(index, severities, directory_urls)
-        ],
-    }
-    assert tuple(exports) == EXPORT_FILES
-    for name, parts in exports.items():
+    pieces: tuple[Callable[[], Iterable[str]], ...] = (  # in the order of EXPORT_FILES
+        lambda: _postmortems_parts(index, directory_urls),
+        lambda: _items_parts(index, directory_urls),
+        lambda: _csv_parts(index, directory_urls),
+        lambda: [archive_filter_json(index, severities, directory_urls)],
+    )
+    for name, parts in zip(EXPORT_FILES, pieces, strict=True):
         write_atomically(site_dir / name, parts())  # written piece by piece: little memory
 
 

@@ -43,6 +43,11 @@ def top_counterparts(group: Group, field: str) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def _severe_label(settings: Settings) -> str:
+    """The column title of the two highest severities, e.g. ``SEV1/SEV2``."""
+    return "/".join(settings.severities[:2])
+
+
 def _lines(*parts: str) -> str:
     return "\n\n".join(part for part in parts if part) + "\n"
 
@@ -122,7 +127,7 @@ def archive_page(index: Index, settings: Settings, mark: Mark) -> Body:
 
 def services_page(index: Index, settings: Settings, mark: Mark) -> Body:
     """``services/index.md``: every service with its figures."""
-    severe = "/".join(settings.severities[:2])
+    severe = _severe_label(settings)
 
     def parts(links: Links) -> dict[str, str]:
         groups = index.services
@@ -166,7 +171,7 @@ def services_page(index: Index, settings: Settings, mark: Mark) -> Body:
 
 def causes_page(index: Index, settings: Settings, mark: Mark) -> Body:
     """``causes/index.md``: every cause, recurring ones marked."""
-    severe = "/".join(settings.severities[:2])
+    severe = _severe_label(settings)
 
     def parts(links: Links) -> dict[str, str]:
         groups = index.causes
@@ -388,7 +393,7 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
             )
         if entry.catalog and entry.catalog.description:
             summary += paragraph(esc(entry.catalog.description))
-        severe = esc("/".join(settings.severities[:2]))
+        severe = esc(_severe_label(settings))
         headers = [f"{'Service' if service else 'Cause'} id"]
         cells = [esc(entry.value)]
         if service:

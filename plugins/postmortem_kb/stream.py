@@ -234,8 +234,9 @@ class ArchiveStream:
             pass
         return bool(self.exports_done)
 
-    def close(self) -> None:
-        """Stop the background process (it may still be working when a build fails)."""
+    def close(self, *, keep_site: bool = False) -> None:
+        """Stop the background process (it may still be working when a build fails) and
+        remove the site file, unless ``keep_site`` and the site was rendered."""
         if self.process is not None:
             if self.process.is_alive():
                 self.process.terminate()
@@ -245,7 +246,7 @@ class ArchiveStream:
             self.connection.close()
             self.connection = None
         self.claims = None
-        if self.pages_file is not None:
+        if self.pages_file is not None and not (keep_site and self.site is not None):
             self.pages_file.unlink(missing_ok=True)
             self.pages_file = self.site = None
 
@@ -291,17 +292,9 @@ class ArchiveStream:
         return True
 
     def _lost(self) -> None:
-        """The background process died: this process does what is left, site included."""
-        if self.site is None and self.pages_file is not None:
-            self.pages_file.unlink(missing_ok=True)
-            self.pages_file = None
-        if self.process is not None:
-            self.process.join()
-            self.process = None
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-        self.claims = None
+        """The background process died: this process does what is left (what was already
+        rendered stays readable)."""
+        self.close(keep_site=True)
 
 
 def _work(
