@@ -547,6 +547,40 @@ def mark(ok: bool | None) -> str:
     return "" if ok is None else ("PASS" if ok else "MISS")
 
 
+def seconds(value: float) -> str:
+    """A duration in a table cell."""
+    return f"{value:.2f} s"
+
+
+def per_size(
+    results: list[SizeResult],
+    target_n: int,
+    label: str,
+    pick: Callable[[SizeResult], tuple[float, float]],
+    show: Callable[[float], str],
+    target: tuple[float, str] | None = None,
+) -> list[list[str]]:
+    """One row per N: the product against its floor, their ratio, and at ``target_n`` the
+    target (highest ratio allowed, as printed) when there is one."""
+    rows = []
+    for r in results:
+        measured, floor = pick(r)
+        ratio = measured / floor if floor else None
+        judged = target is not None and ratio is not None and r.n == target_n
+        rows.append(
+            [
+                label,
+                f"{r.n:,}",
+                show(measured),
+                show(floor),
+                "" if ratio is None else f"{ratio:.2f}",
+                target[1] if judged and target else "",
+                mark(ratio <= target[0]) if judged and target and ratio is not None else "",
+            ]
+        )
+    return rows
+
+
 def table(
     results: list[SizeResult],
     single: tuple[list[float], list[float], bool],
@@ -555,61 +589,36 @@ def table(
     """Rows: figure, N, measured, floor, ratio, target, mark."""
     rows: list[list[str]] = []
     at_target = {r.n: r.n == target_n for r in results}
-
-    for r in results:
-        plugin, plain = median(r.build_plugin), median(r.build_plain)
-        ratio = plugin / plain
-        rows.append(
-            [
-                "build: plugin vs plain mkdocs build",
-                f"{r.n:,}",
-                f"{plugin:.2f} s",
-                f"{plain:.2f} s",
-                f"{ratio:.2f}",
-                f"<= {BUILD_TARGET:.2f}" if at_target[r.n] else "",
-                mark(ratio <= BUILD_TARGET) if at_target[r.n] else "",
-            ]
-        )
-    for r in results:
-        plugin, plain = median(r.cpu_plugin), median(r.cpu_plain)
-        rows.append(
-            [
-                "  (info) build CPU time (user+sys, all processes)",
-                f"{r.n:,}",
-                f"{plugin:.2f} s",
-                f"{plain:.2f} s",
-                f"{plugin / plain:.2f}" if plain else "",
-                "",
-                "",
-            ]
-        )
-    for r in results:
-        check, floor = median(r.check), median(r.floor)
-        ratio = check / floor
-        rows.append(
-            [
-                "check: postmortem check vs CSafeLoader parse",
-                f"{r.n:,}",
-                f"{check:.2f} s",
-                f"{floor:.2f} s",
-                f"{ratio:.2f}",
-                f"<= {CHECK_TARGET:.1f}" if at_target[r.n] else "",
-                mark(ratio <= CHECK_TARGET) if at_target[r.n] else "",
-            ]
-        )
-    for r in results:
-        check, floor = median(r.check_cpu), median(r.floor_cpu)
-        rows.append(
-            [
-                "  (info) check CPU time (user+sys, all processes)",
-                f"{r.n:,}",
-                f"{check:.2f} s",
-                f"{floor:.2f} s",
-                f"{check / floor:.2f}" if floor else "",
-                "",
-                "",
-            ]
-        )
+    rows += per_size(
+        results,
+        target_n,
+        "build: plugin vs plain mkdocs build",
+        lambda r: (median(r.build_plugin), median(r.build_plain)),
+        seconds,
+        (BUILD_TARGET, f"<= {BUILD_TARGET:.2f}"),
+    )
+    rows += per_size(
+        results,
+        target_n,
+        "  (info) build CPU time (user+sys, all processes)",
+        lambda r: (median(r.cpu_plugin), median(r.cpu_plain)),
+        seconds,
+    )
+    rows += per_size(
+        results,
+        target_n,
+        "check: postmortem check vs CSafeLoader parse",
+        lambda r: (median(r.check), median(r.floor)),
+        seconds,
+        (CHECK_TARGET, f"<= {CHECK_TARGET:.1f}"),
+    )
+    rows += per_size(
+        results,
+        target_n,
+        "  (info) check CPU time (user+sys, all processes)",
+        lambda r: (median(r.check_cpu), median(r.floor_cpu)),
+        seconds,
+    )
     check_times, yaml_times, imported = single
     one = median(check_times)
     rows.append(
@@ -658,47 +667,29 @@ def table(
                     "" if reference else mark(growth <= limit),
                 ]
             )
-    for r in results:
-        plugin, plain = median(r.rss_plugin) / 1024, median(r.rss_plain) / 1024
-        ratio = plugin / plain
-        rows.append(
-            [
-                "peak memory (PSS, process tree): plugin vs plain build",
-                f"{r.n:,}",
-                f"{plugin:.0f} MB",
-                f"{plain:.0f} MB",
-                f"{ratio:.2f}",
-                f"<= {RSS_TARGET:.1f}" if at_target[r.n] else "",
-                mark(ratio <= RSS_TARGET) if at_target[r.n] else "",
-            ]
-        )
-    for r in results:
-        plugin, plain = r.search_plugin / r.n, r.search_plain / r.n
-        ratio = plugin / plain
-        rows.append(
-            [
-                "search_index.json per postmortem",
-                f"{r.n:,}",
-                f"{plugin / 1024:.2f} KB",
-                f"{plain / 1024:.2f} KB",
-                f"{ratio:.2f}",
-                f"<= {SEARCH_TARGET:.1f}" if at_target[r.n] else "",
-                mark(ratio <= SEARCH_TARGET) if at_target[r.n] else "",
-            ]
-        )
-    for r in results:
-        plugin, plain = r.site_plugin / r.n, r.site_plain / r.n
-        rows.append(
-            [
-                "site bytes per postmortem",
-                f"{r.n:,}",
-                f"{plugin / 1024:.1f} KB",
-                f"{plain / 1024:.1f} KB",
-                f"{plugin / plain:.2f}",
-                "",
-                "",
-            ]
-        )
+    rows += per_size(
+        results,
+        target_n,
+        "peak memory (PSS, process tree): plugin vs plain build",
+        lambda r: (median(r.rss_plugin) / 1024, median(r.rss_plain) / 1024),
+        lambda mb: f"{mb:.0f} MB",
+        (RSS_TARGET, f"<= {RSS_TARGET:.1f}"),
+    )
+    rows += per_size(
+        results,
+        target_n,
+        "search_index.json per postmortem",
+        lambda r: (r.search_plugin / r.n / 1024, r.search_plain / r.n / 1024),
+        lambda kb: f"{kb:.2f} KB",
+        (SEARCH_TARGET, f"<= {SEARCH_TARGET:.1f}"),
+    )
+    rows += per_size(
+        results,
+        target_n,
+        "site bytes per postmortem",
+        lambda r: (r.site_plugin / r.n / 1024, r.site_plain / r.n / 1024),
+        lambda kb: f"{kb:.1f} KB",
+    )
     first = results[0]
     for r in results:
         flat = r.nav_plugin[0] <= first.nav_plugin[0] * 1.1 + 5
