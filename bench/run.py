@@ -294,11 +294,11 @@ def language_cost(archive_dir: Path, repeat: int) -> dict[str, float]:
     positions), ``check_front_matter`` and ``parse_body`` run before and are timed apart.
     """
     from postmortem_kb import postmortem as pm_module
-    from postmortem_kb.body import parse_body
-    from postmortem_kb.frontmatter_checks import check_front_matter
-    from postmortem_kb.load import read_source
-    from postmortem_kb.report import Report
-    from postmortem_kb.settings import Settings
+    from postmortem_kb.check.front_matter import check_front_matter
+    from postmortem_kb.model.report import Report
+    from postmortem_kb.model.settings import Settings
+    from postmortem_kb.source.body import parse_body
+    from postmortem_kb.source.front_matter import read_source
 
     settings = Settings()
     files = sorted(archive_dir.glob("*.md"))
@@ -395,7 +395,7 @@ def single_file_checks(
     )
     probe = (
         "import sys\n"
-        "from postmortem_kb.cli import main\n"
+        "from postmortem_kb.cli.main import main\n"
         "try:\n"
         f"    main(['check', {one!r}])\n"
         "except SystemExit:\n"

@@ -11,13 +11,13 @@ from typing import Any, Protocol
 import pytest
 import yaml
 
-from postmortem_kb.archive import load_archive
-from postmortem_kb.findings import Finding
-from postmortem_kb.html_parts import Markers
-from postmortem_kb.indexes import Index
-from postmortem_kb.prepared import SiteRenderer
-from postmortem_kb.settings import Settings
-from postmortem_kb.urls import postmortem_uri
+from postmortem_kb.archive.archive import load_archive
+from postmortem_kb.archive.index import Index
+from postmortem_kb.archive.urls import postmortem_uri
+from postmortem_kb.model.findings import Finding
+from postmortem_kb.model.settings import Settings
+from postmortem_kb.site.html import Markers
+from postmortem_kb.site.renderer import SiteRenderer
 
 PM_ID = "2026-03-14-checkout-db-failover"
 
@@ -271,7 +271,7 @@ def run_index(
     root: Path, settings: Settings | None = None, *, today: dt.date = dt.date(2026, 4, 1)
 ) -> list[Finding]:
     """Check the archive and build its index; return the checker's and the index's findings."""
-    from postmortem_kb.indexes import build_index
+    from postmortem_kb.archive.index import build_index
 
     settings = settings or Settings()
     archive = load_archive(root / "postmortems", root, settings)

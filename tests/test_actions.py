@@ -16,9 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import postmortem_text, valid_meta, write_postmortem
-from postmortem_kb import actions, cli
-from postmortem_kb.settings import SettingsError
-from postmortem_kb.site_config import read_site_config
+from postmortem_kb import cli
+from postmortem_kb.cli import actions
+from postmortem_kb.model.settings import SettingsError
+from postmortem_kb.source.mkdocs_yml import read_site_config
 from test_site import build_site, make_site
 
 EPOCH = "1773489600"  # 2026-03-14 12:00 UTC
@@ -315,10 +316,6 @@ def test_directory_urls_follow_inherit(tmp_path: Path) -> None:
 
 
 # --- glue -----------------------------------------------------------------------------------
-
-
-def test_cli_formats_match_the_module() -> None:
-    assert cli.ACTION_FORMATS == actions.ACTION_FORMATS
 
 
 def test_actions_does_not_import_mkdocs(site: Path) -> None:

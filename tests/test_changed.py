@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from conftest import GIT_ISOLATION, VALID_FRONT_MATTER, write_postmortem
 from postmortem_kb import cli
-from postmortem_kb.changes import _parse_name_status, is_postmortem_path
+from postmortem_kb.source.changes import _parse_name_status, is_postmortem_path
 
 FM = VALID_FRONT_MATTER
 A, B, C = "2026-03-14-alpha", "2026-03-14-beta", "2026-03-14-gamma"

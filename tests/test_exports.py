@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from postmortem_kb.exports import ITEM_COLUMNS, action_items_csv, postmortems_json
-from postmortem_kb.settings import Settings
+from postmortem_kb.archive.exports import ITEM_COLUMNS, action_items_csv, postmortems_json
+from postmortem_kb.model.settings import Settings
 from test_indexes import (
     ARCHIVE,
     EPOCH,

@@ -19,21 +19,21 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from postmortem_kb.archive import Archive
-from postmortem_kb.archive_checks import ArchiveContext
-from postmortem_kb.body import parse_body
-from postmortem_kb.exports import action_items_csv, action_items_json, postmortems_json
-from postmortem_kb.findings import Finding
-from postmortem_kb.indexes import build_index
-from postmortem_kb.lint import People, Text, check_language, front_matter_text
-from postmortem_kb.lint_rules import lint_rules
-from postmortem_kb.load import Source, read_source, split_source
-from postmortem_kb.model import ACTION_ITEM_KEYS, INCIDENT_KEYS, TOP_LEVEL_KEYS
-from postmortem_kb.postmortem import Postmortem, load_postmortem
-from postmortem_kb.prose import Suppressions, prose
-from postmortem_kb.report import Report
-from postmortem_kb.rules import RULES
-from postmortem_kb.settings import Settings
+from postmortem_kb.archive.archive import Archive
+from postmortem_kb.archive.exports import action_items_csv, action_items_json, postmortems_json
+from postmortem_kb.archive.index import build_index
+from postmortem_kb.check.cross_file import ArchiveContext
+from postmortem_kb.check.language.check import People, Text, check_language, front_matter_text
+from postmortem_kb.check.language.prose import Suppressions, prose
+from postmortem_kb.check.language.rules import lint_rules
+from postmortem_kb.check.postmortem import Postmortem, load_postmortem
+from postmortem_kb.model.findings import Finding
+from postmortem_kb.model.front_matter import ACTION_ITEM_KEYS, INCIDENT_KEYS, TOP_LEVEL_KEYS
+from postmortem_kb.model.report import Report
+from postmortem_kb.model.rules import RULES
+from postmortem_kb.model.settings import Settings
+from postmortem_kb.source.body import parse_body
+from postmortem_kb.source.front_matter import Source, read_source, split_source
 
 KNOWN_RULES = set(RULES) | set(lint_rules().ids())
 SETTINGS = Settings()

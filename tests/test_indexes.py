@@ -17,13 +17,13 @@ import pytest
 import yaml
 
 from conftest import render_pages
-from postmortem_kb.archive import Archive, load_archive
-from postmortem_kb.indexes import Group, Index, ItemRef, build_index
-from postmortem_kb.listing_html import top_counterparts
-from postmortem_kb.postmortem import Postmortem
-from postmortem_kb.settings import Settings
-from postmortem_kb.site_pages import entry_pages, index_entries, listing_pages
-from postmortem_kb.urls import postmortem_uri
+from postmortem_kb.archive.archive import Archive, load_archive
+from postmortem_kb.archive.index import Group, Index, ItemRef, build_index
+from postmortem_kb.archive.urls import postmortem_uri
+from postmortem_kb.check.postmortem import Postmortem
+from postmortem_kb.model.settings import Settings
+from postmortem_kb.site.listings import top_counterparts
+from postmortem_kb.site.pages import entry_pages, index_entries, listing_pages
 
 TODAY = dt.date(2026, 6, 1)
 EPOCH = "1780272000"  # 2026-06-01 00:00:00 UTC, for SOURCE_DATE_EPOCH

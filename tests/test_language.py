@@ -16,9 +16,9 @@ from conftest import (
     run_check,
     write_postmortem,
 )
-from postmortem_kb.findings import Level
-from postmortem_kb.lint_rules import compile_pattern, lint_rules
-from postmortem_kb.settings import Settings, SettingsError
+from postmortem_kb.check.language.rules import compile_pattern, lint_rules
+from postmortem_kb.model.findings import Level
+from postmortem_kb.model.settings import Settings, SettingsError
 
 ANALYSIS = "The failover automation did not check replica lag before promoting a replica."
 PEOPLE_FM = VALID_FRONT_MATTER.replace("participants: [bob, carol]", "participants: [bob, alice]")
@@ -60,7 +60,7 @@ def test_every_rule_has_examples_both_ways() -> None:
 
 
 def test_rule_ids_do_not_clash_with_structure_rules() -> None:
-    from postmortem_kb.rules import RULES
+    from postmortem_kb.model.rules import RULES
 
     assert not lint_rules().ids() & set(RULES)
 
@@ -206,7 +206,7 @@ def test_a_space_in_a_pattern_matches_a_line_break() -> None:
 
 
 def test_generated_language_reference_is_current() -> None:
-    from postmortem_kb.render import render_language_reference
+    from postmortem_kb.cli.reference import render_language_reference
 
     path = Path(__file__).resolve().parent.parent / "docs" / "reference" / "language.md"
     assert path.read_text(encoding="utf-8") == render_language_reference(), (
@@ -215,7 +215,7 @@ def test_generated_language_reference_is_current() -> None:
 
 
 def test_rules_are_documented_by_category() -> None:
-    from postmortem_kb.render import render_language_reference
+    from postmortem_kb.cli.reference import render_language_reference
 
     page = render_language_reference()
     for rule in lint_rules().rules:

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import VALID_BODY, VALID_FRONT_MATTER, line_of, postmortem_text
-from postmortem_kb.findings import Finding
-from postmortem_kb.load import (
+from postmortem_kb.model.findings import Finding
+from postmortem_kb.model.report import Report
+from postmortem_kb.source.front_matter import (
     Positions,
     Source,
     YamlPath,
@@ -17,7 +18,6 @@ from postmortem_kb.load import (
     read_source,
     split_source,
 )
-from postmortem_kb.report import Report
 
 TEXT = postmortem_text(front_matter=VALID_FRONT_MATTER)
 
@@ -250,8 +250,8 @@ def test_read_source_directory(tmp_path: Path) -> None:
 
 def test_full_check_never_raises_on_nasty_files(tmp_path: Path) -> None:
     """The whole pipeline (front matter, body, archive) survives every nasty input at once."""
-    from postmortem_kb.archive import load_archive
-    from postmortem_kb.settings import Settings
+    from postmortem_kb.archive.archive import load_archive
+    from postmortem_kb.model.settings import Settings
 
     folder = tmp_path / "postmortems"
     folder.mkdir()

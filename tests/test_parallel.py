@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import PM_ID, postmortem_text, valid_meta
-from postmortem_kb.archive import PARALLEL_THRESHOLD, load_archive
-from postmortem_kb.settings import Settings
+from postmortem_kb.archive.archive import PARALLEL_THRESHOLD, load_archive
+from postmortem_kb.model.settings import Settings
 
 
 def test_workers_report_the_same_findings_in_the_same_order(tmp_path: Path) -> None:

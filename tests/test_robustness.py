@@ -24,11 +24,11 @@ from typing import Any
 import pytest
 
 from conftest import VALID_BODY, VALID_FRONT_MATTER, postmortem_text, run_check
-from postmortem_kb.archive import Boundary, discover, is_postmortem_name, load_archive
-from postmortem_kb.findings import Finding
-from postmortem_kb.lint_rules import lint_rules
-from postmortem_kb.rules import RULES
-from postmortem_kb.settings import Settings
+from postmortem_kb.archive.archive import Boundary, discover, is_postmortem_name, load_archive
+from postmortem_kb.check.language.rules import lint_rules
+from postmortem_kb.model.findings import Finding
+from postmortem_kb.model.rules import RULES
+from postmortem_kb.model.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 FM = VALID_FRONT_MATTER
@@ -663,7 +663,7 @@ def test_in_process_check_gives_the_same_findings(
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
-    from postmortem_kb.findings import sort_key
+    from postmortem_kb.model.findings import sort_key
 
     return sorted(findings, key=sort_key)
 
@@ -1038,7 +1038,8 @@ NEW_FILE = f"{DAY}-disk-full.md"
 HOOKED_CLI = """
 import errno, os, sys
 from pathlib import Path
-from postmortem_kb import cli, scaffold
+from postmortem_kb import cli
+from postmortem_kb.cli import scaffold
 
 hook = sys.argv.pop(1)
 name = sys.argv.pop()
@@ -1103,7 +1104,7 @@ def test_new_never_overwrites_a_file_that_appears_during_the_write(tmp_path: Pat
 def test_new_race_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 
-    from postmortem_kb import scaffold
+    from postmortem_kb.cli import scaffold
 
     render = scaffold.render_new
     target = tmp_path / NEW_FILE
@@ -1125,7 +1126,7 @@ def test_new_failed_write_leaves_nothing_behind(
     import datetime as dt
     import errno
 
-    from postmortem_kb import scaffold
+    from postmortem_kb.cli import scaffold
 
     def no_space(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")

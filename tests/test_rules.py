@@ -22,9 +22,9 @@ from conftest import (
     run_index,
     write_postmortem,
 )
-from postmortem_kb.findings import Finding, Level
-from postmortem_kb.rules import RULES
-from postmortem_kb.settings import Settings
+from postmortem_kb.model.findings import Finding, Level
+from postmortem_kb.model.rules import RULES
+from postmortem_kb.model.settings import Settings
 
 FM = VALID_FRONT_MATTER
 TEXT = postmortem_text(front_matter=FM)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from postmortem_kb.findings import Level
-from postmortem_kb.settings import DEFAULT_SECTIONS, SectionSpec, Settings, SettingsError
-from postmortem_kb.site_config import plugin_options, read_site_config
+from postmortem_kb.model.findings import Level
+from postmortem_kb.model.settings import DEFAULT_SECTIONS, SectionSpec, Settings, SettingsError
+from postmortem_kb.source.mkdocs_yml import plugin_options, read_site_config
 
 
 def test_defaults() -> None:

@@ -292,7 +292,7 @@ def test_docs_file_colliding_with_a_postmortem_is_an_error(
 
 
 def test_generated_rule_reference_is_current() -> None:
-    from postmortem_kb.render import render_rules_reference
+    from postmortem_kb.cli.reference import render_rules_reference
 
     committed = (REPO / "docs" / "reference" / "rules.md").read_text(encoding="utf-8")
     assert committed == render_rules_reference(), "run: postmortem rules > docs/reference/rules.md"

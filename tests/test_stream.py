@@ -28,14 +28,19 @@ import pytest
 from mkdocs.exceptions import Abort
 
 from conftest import postmortem_text, valid_meta
-from postmortem_kb.archive import PARALLEL_THRESHOLD, ArchivePlan, load_archive, plan_archive
-from postmortem_kb.exports import write_exports
-from postmortem_kb.html_parts import Markers
-from postmortem_kb.indexes import build_index
-from postmortem_kb.postmortem import Postmortem
-from postmortem_kb.prepared import SiteRenderer
-from postmortem_kb.settings import Settings
-from postmortem_kb.stream import CHUNK, ArchiveStream, FileSite, SiteJob, usable_cores
+from postmortem_kb.archive.archive import (
+    PARALLEL_THRESHOLD,
+    ArchivePlan,
+    load_archive,
+    plan_archive,
+)
+from postmortem_kb.archive.exports import write_exports
+from postmortem_kb.archive.index import build_index
+from postmortem_kb.check.postmortem import Postmortem
+from postmortem_kb.model.settings import Settings
+from postmortem_kb.site.html import Markers
+from postmortem_kb.site.renderer import SiteRenderer
+from postmortem_kb.site.stream import CHUNK, ArchiveStream, FileSite, SiteJob, usable_cores
 from test_reproducible import tree
 from test_site import build_site
 

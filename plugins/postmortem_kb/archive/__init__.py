@@ -1,0 +1,1 @@
+"""All postmortems of a build: loaded once (through the cache), indexed once, exported."""

@@ -1,0 +1,441 @@
+"""Cross-links of an archive, computed once per build in one pass over the postmortems.
+
+Services, causes and owners with their postmortems and action items, related and
+referencing postmortems, action items still open from earlier incidents, and what needs
+attention. Pure: no MkDocs, no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import heapq
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from postmortem_kb.archive.archive import Archive
+from postmortem_kb.check.postmortem import Postmortem
+from postmortem_kb.model.findings import Finding, Level
+from postmortem_kb.model.front_matter import ActionItem, FrontMatter
+from postmortem_kb.model.report import Report
+from postmortem_kb.model.settings import Settings
+from postmortem_kb.model.text import slugify
+from postmortem_kb.source.catalog import Catalog, CatalogEntry
+
+SERVICE, CAUSE, OWNER = "service", "cause", "owner"
+ENTRY_DIRS = {SERVICE: "services", CAUSE: "causes", OWNER: "action-items/owners"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A service, cause or owner value and the page that lists it."""
+
+    kind: str
+    value: str
+    slug: str
+    catalog: CatalogEntry | None = None
+
+    @property
+    def label(self) -> str:
+        """The catalog name, or the value itself."""
+        return self.catalog.label if self.catalog else self.value
+
+    @property
+    def uri(self) -> str:
+        """Where the entry's page lives, from the site root."""
+        return f"{ENTRY_DIRS[self.kind]}/{self.slug}.md"
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An action item with the postmortem it belongs to and its state on the build date."""
+
+    item: ActionItem
+    postmortem: Postmortem
+    overdue: bool
+    days_overdue: int
+
+    @property
+    def services(self) -> list[str]:
+        """Services of the item's postmortem."""
+        return self.postmortem.meta.services if self.postmortem.meta else []
+
+
+@dataclass
+class Group:
+    """Postmortems and open action items of one service, cause or owner."""
+
+    entry: Entry
+    postmortems: list[Postmortem] = field(default_factory=list)  # newest first
+    open_items: list[ItemRef] = field(default_factory=list)  # overdue first, then by due
+    closed_items: list[ItemRef] = field(default_factory=list)
+    recurring: bool = False
+    severe_count: int = 0  # postmortems at the two highest configured severities
+
+    @property
+    def last_incident(self) -> dt.date | None:
+        """Date of the newest postmortem."""
+        return (
+            self.postmortems[0].meta.date if self.postmortems and self.postmortems[0].meta else None
+        )
+
+    @property
+    def overdue_count(self) -> int:
+        """Open items past their due date."""
+        return sum(1 for ref in self.open_items if ref.overdue)
+
+    @property
+    def median_time_to_resolve(self) -> dt.timedelta | None:
+        """Median of resolved - started over postmortems that record both."""
+        values = sorted(d["resolve"] for pm in self.postmortems if "resolve" in (d := pm.durations))
+        if not values:
+            return None
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+@dataclass
+class Index:
+    """Everything the listings, cross-links and exports need."""
+
+    today: dt.date
+    postmortems: list[Postmortem]  # newest first; unreadable ones last
+    services: list[Group]
+    causes: list[Group]
+    owners: list[Group]
+    open_items: list[ItemRef]
+    closed_items: list[ItemRef]
+    # Keyed by page slug, which stays unique even when two files share an id.
+    related: dict[str, list[Postmortem]]
+    referenced_by: dict[str, list[Postmortem]]
+    earlier_open: dict[str, list[ItemRef]]
+    stale: list[tuple[Postmortem, int]]
+    findings: list[Finding]
+    entries: dict[tuple[str, str], Entry]
+    items_by_postmortem: dict[str, list[ItemRef]]
+    _groups: dict[tuple[str, str], Group] = field(default_factory=dict, repr=False)
+
+    def entry(self, kind: str, value: str) -> Entry:
+        """The page entry of a service, cause or owner value."""
+        return self.entries[(kind, value)]
+
+    def group(self, kind: str, value: str) -> Group:
+        """The group of a service, cause or owner value."""
+        if not self._groups:
+            everything = (*self.services, *self.causes, *self.owners)
+            self._groups = {(g.entry.kind, g.entry.value): g for g in everything}
+        return self._groups[(kind, value)]
+
+    def items_of(self, pm: Postmortem) -> list[ItemRef]:
+        """The action items of one postmortem, in file order."""
+        return self.items_by_postmortem.get(pm.slug, [])
+
+    def with_problems(self) -> list[Postmortem]:
+        """Postmortems with errors or warnings, in file order."""
+        return [
+            pm
+            for pm in sorted(self.postmortems, key=lambda p: p.path)
+            if any(f.level is not Level.INFO for f in pm.findings)
+        ]
+
+
+def catalog_entries(
+    services: Catalog | None, causes: Catalog | None, settings: Settings
+) -> list[Entry]:
+    """The entries of catalogued services and causes, with the slugs ``build_index`` gives.
+
+    Catalogued values are named first, so their pages are known before any postmortem is read.
+    """
+    slugger = _Slugger(settings)
+    return [
+        slugger.entry(kind, value, catalog.path, described)
+        for kind, catalog in ((SERVICE, services), (CAUSE, causes))
+        if catalog is not None
+        for value, described in sorted(catalog.entries.items())
+    ]
+
+
+def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
+    """Index the archive once: O(N) in postmortems and action items."""
+    postmortems = sorted(archive.postmortems, key=_newest_first)
+    readable = [pm for pm in postmortems if pm.meta is not None]
+    slugger = _Slugger(settings)
+    services = _groups(SERVICE, readable, archive.services, slugger, _services_of)
+    causes = _groups(CAUSE, readable, archive.causes, slugger, _causes_of)
+    refs = [_ref(item, pm, today) for pm in readable for item in _items_of(pm)]
+    open_items = sorted((r for r in refs if not r.item.is_closed), key=_open_order)
+    closed_items = sorted((r for r in refs if r.item.is_closed), key=_closed_order)
+    owners = _owner_groups(open_items, closed_items, slugger)
+    by_pm: dict[str, list[ItemRef]] = defaultdict(list)
+    for ref in refs:
+        by_pm[ref.postmortem.slug].append(ref)
+    severe = frozenset(settings.severities[:2])
+    for group in (*services.values(), *causes.values()):
+        _fill(group, by_pm, severe)
+    for group in causes.values():
+        group.recurring = _recurs(group.postmortems, settings)
+    by_id: dict[str, Postmortem] = {}
+    for pm in readable:  # with duplicate ids, `related` names the first file
+        by_id.setdefault(pm.id, pm)
+    referenced_by = _backlinks(readable, by_id)
+    pairs = _by_service_and_cause(readable)
+    return Index(
+        today=today,
+        postmortems=postmortems,
+        services=sorted(services.values(), key=lambda g: g.entry.value),
+        causes=sorted(causes.values(), key=lambda g: g.entry.value),
+        owners=sorted(owners.values(), key=lambda g: g.entry.value),
+        open_items=open_items,
+        closed_items=closed_items,
+        related={pm.slug: _related(pm, by_id, pairs, settings) for pm in readable},
+        referenced_by=referenced_by,
+        earlier_open=_earlier_open(readable, services, causes, by_pm, settings),
+        stale=_stale(readable, settings, today),
+        findings=slugger.findings,
+        entries=slugger.entries,
+        items_by_postmortem=dict(by_pm),
+    )
+
+
+def _newest_first(pm: Postmortem) -> tuple[int, int, str]:
+    if pm.meta is None:
+        return (1, 0, pm.slug)
+    return (0, -pm.meta.date.toordinal(), pm.slug)
+
+
+def _services_of(meta: FrontMatter) -> list[str]:
+    return meta.services
+
+
+def _causes_of(meta: FrontMatter) -> list[str]:
+    return meta.causes
+
+
+def _items_of(pm: Postmortem) -> list[ActionItem]:
+    return pm.meta.action_items if pm.meta else []
+
+
+class _Slugger:
+    """Give every value a page slug; two values never share one silently."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.findings: list[Finding] = []
+        self.entries: dict[tuple[str, str], Entry] = {}
+        # "index" is the listing page of each kind, never an entry's page.
+        self.taken: dict[tuple[str, str], str] = {
+            (kind, "index"): "(the listing page)" for kind in (SERVICE, CAUSE, OWNER)
+        }
+
+    def entry(
+        self, kind: str, value: str, where: str, catalog: CatalogEntry | None = None
+    ) -> Entry:
+        key = (kind, value)
+        if key in self.entries:
+            return self.entries[key]
+        base = slugify(value) or "x-" + hashlib.sha1(value.encode()).hexdigest()[:8]
+        slug, number = base, 1
+        while (kind, slug) in self.taken:
+            number += 1
+            slug = f"{base}-{number}"
+        if slug != base:
+            other = self.taken[(kind, base)]
+            report = Report(where, self.settings.rule_levels)
+            report.add(
+                "slug-collision",
+                1,
+                1,
+                f"{kind} '{value}' and '{other}' have the same page name '{base}'; "
+                f"'{value}' is listed at '{slug}'",
+                f"use one spelling for the {kind}, or rename one of them",
+            )
+            self.findings.extend(report.findings)
+        self.taken[(kind, slug)] = value
+        entry = Entry(kind, value, slug, catalog)
+        self.entries[key] = entry
+        return entry
+
+
+def _groups(
+    kind: str,
+    readable: list[Postmortem],
+    catalog: Catalog | None,
+    slugger: _Slugger,
+    values_of: Callable[[FrontMatter], list[str]],
+) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    if catalog is not None:
+        for value, described in sorted(catalog.entries.items()):
+            groups[value] = Group(slugger.entry(kind, value, catalog.path, described))
+    for pm in readable:
+        assert pm.meta is not None
+        for value in dict.fromkeys(values_of(pm.meta)):
+            if value not in groups:
+                groups[value] = Group(slugger.entry(kind, value, pm.path))
+            groups[value].postmortems.append(pm)
+    return groups
+
+
+def _ref(item: ActionItem, pm: Postmortem, today: dt.date) -> ItemRef:
+    late = not item.is_closed and item.due is not None and item.due < today
+    return ItemRef(item, pm, late, (today - item.due).days if late and item.due else 0)
+
+
+def _open_order(ref: ItemRef) -> tuple[int, int, str, str]:
+    due = ref.item.due.toordinal() if ref.item.due else dt.date.max.toordinal()
+    return (0 if ref.overdue else 1, due, ref.postmortem.slug, ref.item.id)
+
+
+def _closed_order(ref: ItemRef) -> tuple[int, str, str]:
+    assert ref.postmortem.meta is not None
+    return (-ref.postmortem.meta.date.toordinal(), ref.postmortem.slug, ref.item.id)
+
+
+def _owner_groups(
+    open_items: list[ItemRef], closed_items: list[ItemRef], slugger: _Slugger
+) -> dict[str, Group]:
+    owners: dict[str, Group] = {}
+
+    def group_of(ref: ItemRef) -> Group:
+        owner = ref.item.owner
+        if owner not in owners:
+            owners[owner] = Group(slugger.entry(OWNER, owner, ref.postmortem.path))
+        return owners[owner]
+
+    for ref in open_items:
+        group_of(ref).open_items.append(ref)
+    for ref in closed_items:
+        group_of(ref).closed_items.append(ref)
+    return owners
+
+
+def _fill(group: Group, by_pm: dict[str, list[ItemRef]], severe: frozenset[str]) -> None:
+    refs = [ref for pm in group.postmortems for ref in by_pm.get(pm.slug, ())]
+    group.open_items = sorted((r for r in refs if not r.item.is_closed), key=_open_order)
+    group.closed_items = sorted((r for r in refs if r.item.is_closed), key=_closed_order)
+    group.severe_count = sum(
+        1 for pm in group.postmortems if pm.meta and pm.meta.severity in severe
+    )
+
+
+def _recurs(postmortems: list[Postmortem], settings: Settings) -> bool:
+    """True when ``recurrence_count`` postmortems fall within ``recurrence_days``."""
+    days = sorted(pm.meta.date.toordinal() for pm in postmortems if pm.meta)
+    need = settings.recurrence_count
+    return any(
+        days[i + need - 1] - days[i] < settings.recurrence_days for i in range(len(days) - need + 1)
+    )
+
+
+def _backlinks(
+    readable: list[Postmortem], by_id: dict[str, Postmortem]
+) -> dict[str, list[Postmortem]]:
+    backlinks: dict[str, list[Postmortem]] = defaultdict(list)
+    for pm in readable:
+        assert pm.meta is not None
+        for target in dict.fromkeys(pm.meta.related):
+            if target in by_id and target != pm.id:
+                backlinks[by_id[target].slug].append(pm)
+    return dict(backlinks)
+
+
+def _by_service_and_cause(readable: list[Postmortem]) -> dict[tuple[str, str], list[Postmortem]]:
+    """Postmortems (newest first) of each pair of a service and a cause they name together."""
+    pairs: dict[tuple[str, str], list[Postmortem]] = defaultdict(list)
+    for pm in readable:
+        assert pm.meta is not None
+        for service in dict.fromkeys(pm.meta.services):
+            for cause in dict.fromkeys(pm.meta.causes):
+                pairs[(service, cause)].append(pm)
+    return pairs
+
+
+def _related(
+    pm: Postmortem,
+    by_id: dict[str, Postmortem],
+    pairs: dict[tuple[str, str], list[Postmortem]],
+    settings: Settings,
+) -> list[Postmortem]:
+    """Explicit ``related`` ids first, then postmortems sharing a service and a cause."""
+    assert pm.meta is not None
+    explicit = [by_id[i] for i in dict.fromkeys(pm.meta.related) if i in by_id and i != pm.id]
+    chosen = {pm.slug, *(p.slug for p in explicit)}
+    computed: list[Postmortem] = []
+    limit = settings.related_limit
+    for service in dict.fromkeys(pm.meta.services):
+        lists = [pairs[(service, c)] for c in dict.fromkeys(pm.meta.causes)]
+        found = 0  # the newest `limit` of each service hold the newest overall
+        for other in heapq.merge(*lists, key=_newest_first):
+            if found >= limit:
+                break
+            if other.slug in chosen:
+                continue
+            computed.append(other)
+            chosen.add(other.slug)
+            found += 1
+    computed.sort(key=_newest_first)
+    return explicit + computed[:limit]
+
+
+def _earlier_open(
+    readable: list[Postmortem],
+    services: dict[str, Group],
+    causes: dict[str, Group],
+    by_pm: dict[str, list[ItemRef]],
+    settings: Settings,
+) -> dict[str, list[ItemRef]]:
+    """Open items of earlier postmortems that share a service or a cause, overdue first.
+
+    Postmortems are visited oldest first; each service and cause keeps the open items of the
+    postmortems already visited (strictly earlier days) in display order, so each
+    postmortem reads only the first ``earlier_open_limit`` of each list.
+    """
+    limit = settings.earlier_open_limit
+    earlier: dict[int, tuple[list[tuple[int, int, str, str]], list[ItemRef]]] = {}
+
+    def groups_of(meta: FrontMatter) -> list[Group]:
+        return [*(services[s] for s in meta.services), *(causes[c] for c in meta.causes)]
+
+    result: dict[str, list[ItemRef]] = {}
+    oldest_first = sorted(readable, key=lambda pm: pm.meta.date)  # type: ignore[union-attr]
+    for _, day in groupby(oldest_first, key=lambda pm: pm.meta.date):  # type: ignore[union-attr]
+        same_day = list(day)
+        for pm in same_day:
+            assert pm.meta is not None
+            seen: dict[tuple[str, str], ItemRef] = {}
+            for group in groups_of(pm.meta):
+                for ref in earlier.get(id(group), ((), []))[1][:limit]:
+                    seen.setdefault((ref.postmortem.slug, ref.item.id), ref)
+            if seen:
+                result[pm.slug] = sorted(seen.values(), key=_open_order)[:limit]
+        for pm in same_day:
+            assert pm.meta is not None
+            refs = [ref for ref in by_pm.get(pm.slug, ()) if not ref.item.is_closed]
+            for group_id in dict.fromkeys(id(group) for group in groups_of(pm.meta)):
+                keys, ordered = earlier.setdefault(group_id, ([], []))
+                for ref in refs:
+                    key = _open_order(ref)
+                    at = bisect.bisect(keys, key)
+                    keys.insert(at, key)
+                    ordered.insert(at, ref)
+    return result
+
+
+def _stale(
+    readable: list[Postmortem], settings: Settings, today: dt.date
+) -> list[tuple[Postmortem, int]]:
+    """Drafts and postmortems in review for longer than ``stale_after_days``, oldest first."""
+    stale = []
+    for pm in readable:
+        assert pm.meta is not None
+        if pm.meta.status == "published":
+            continue
+        resolved = pm.meta.incident.resolved
+        since = resolved.date() if resolved else pm.meta.date
+        age = (today - since).days
+        if age > settings.stale_after_days:
+            stale.append((pm, age))
+    return sorted(stale, key=lambda pair: (-pair[1], pair[0].id))

@@ -1,0 +1,70 @@
+"""Rules that look beyond one file: related ids and the service and cause catalogs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from postmortem_kb.check.front_matter import did_you_mean
+from postmortem_kb.model.front_matter import FrontMatter
+from postmortem_kb.model.report import Report
+from postmortem_kb.source.catalog import Catalog
+from postmortem_kb.source.front_matter import Positions
+
+
+@dataclass(frozen=True)
+class ArchiveContext:
+    """What a single postmortem is checked against: known ids and the catalogs."""
+
+    ids: frozenset[str] = field(default_factory=frozenset)
+    services: Catalog | None = None
+    causes: Catalog | None = None
+
+
+def check_cross_file(
+    pm_id: str,
+    meta: FrontMatter,
+    positions: Positions,
+    context: ArchiveContext,
+    report: Report,
+) -> None:
+    """Report unknown related ids and services or causes missing from the catalogs."""
+    for index, related in enumerate(meta.related):
+        line, column = positions.of_value(("related", index))
+        if related == pm_id:
+            report.add("self-related", line, column, "a postmortem cannot be related to itself")
+        elif related not in context.ids:
+            report.add(
+                "unknown-related",
+                line,
+                column,
+                f"related postmortem '{related}' does not exist",
+                did_you_mean(related, context.ids),
+            )
+    _check_catalog(
+        "services", "unknown-service", meta.services, context.services, positions, report
+    )
+    _check_catalog("causes", "unknown-cause", meta.causes, context.causes, positions, report)
+
+
+def _check_catalog(
+    key: str,
+    rule: str,
+    values: list[str],
+    catalog: Catalog | None,
+    positions: Positions,
+    report: Report,
+) -> None:
+    if catalog is None:
+        return
+    for index, value in enumerate(values):
+        if value in catalog.entries:
+            continue
+        line, column = positions.of_value((key, index))
+        report.add(
+            rule,
+            line,
+            column,
+            f"'{value}' is not in the catalog {catalog.path}",
+            did_you_mean(value, catalog.entries)
+            or f"add it to {catalog.path} or use one of: {', '.join(sorted(catalog.entries))}",
+        )

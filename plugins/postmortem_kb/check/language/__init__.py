@@ -1,0 +1,1 @@
+"""Blameless-language checks; the rules are data, in ``rules.yml``."""

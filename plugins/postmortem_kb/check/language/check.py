@@ -1,0 +1,206 @@
+"""Blameless-language checks: run the rules of ``lint_rules.yml`` over a postmortem's prose.
+
+Precision matters more than recall: phrases such as "failed to" count only when a person is
+their subject, and quotations, code and blockquotes are never checked.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from postmortem_kb.check.language.prose import ProseBlock, Suppressions, mask
+from postmortem_kb.check.language.rules import LintRule, LintRules, lint_rules
+from postmortem_kb.model.report import Report
+
+_CLAUSE_END = re.compile(r"[.;:!?,()\[\]—–]|\s-\s|\x00")
+_WORD = re.compile(r"@?[\w][\w.'’-]*")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\x00")
+_SEPARATOR = "\n\x00\n"
+_DETERMINERS = frozenset({"the", "a", "an", "our", "this", "that", "their", "his", "her", "my"})
+# Handles that name a group or a rota rather than one person.
+_GROUP_HANDLE = re.compile(r"(?:^team-|-team$|oncall|on-call|^sre-|-sre$|rota|squad)", re.I)
+
+
+@dataclass(frozen=True)
+class People:
+    """Who a postmortem names: individuals (for the naming rule) and every handle."""
+
+    individuals: frozenset[str]
+    handles: frozenset[str]
+
+    @classmethod
+    def of(cls, handles: Iterable[str]) -> People:
+        """Split handles into individuals and groups (team-*, *-oncall, ...)."""
+        cleaned = {h.strip().lstrip("@") for h in handles if h and h.strip()}
+        individuals = {h for h in cleaned if not _GROUP_HANDLE.search(h)}
+        return cls(frozenset(individuals), frozenset(h.casefold() for h in cleaned))
+
+
+@dataclass(frozen=True)
+class Text:
+    """Checkable text: prose blocks of the body, or one front-matter value."""
+
+    blocks: list[ProseBlock]
+    sections: dict[str, str]  # heading (lowercase) -> canonical section name (lowercase)
+    action_item: bool = False
+
+
+class _Joined:
+    """All blocks as one string, so each rule runs once per file, with offsets back."""
+
+    def __init__(self, blocks: list[ProseBlock]) -> None:
+        self.blocks = blocks
+        self.starts: list[int] = []
+        parts: list[str] = []
+        position = 0
+        for block in blocks:
+            self.starts.append(position)
+            parts.append(block.text)
+            position += len(block.text) + len(_SEPARATOR)
+        self.text = _SEPARATOR.join(parts)
+
+    def locate(self, offset: int) -> tuple[ProseBlock, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return self.blocks[index], offset - self.starts[index]
+
+
+def check_language(
+    text: Text,
+    people: People,
+    suppressions: Suppressions,
+    allowed: frozenset[str],
+    report: Report,
+) -> None:
+    """Report every blaming phrase in ``text`` that is not suppressed or allowed."""
+    rules = lint_rules()
+    joined = _Joined(text.blocks)
+    if not joined.text.strip():
+        return
+    lowered = joined.text.casefold()
+    for rule in rules.rules:
+        if rule.id in allowed or (text.action_item and not rule.action_items):
+            continue
+        keywords = rule.keywords if rule.compiled else _people_keywords(people)
+        if not any(keyword in lowered for keyword in keywords):
+            continue
+        pattern = rule.compiled or _people_pattern(people)
+        for match in pattern.finditer(joined.text):
+            block, offset = joined.locate(match.start())
+            if not _applies(rule, block, text):
+                continue
+            if not _confirmed(rule, match, joined.text, rules, people):
+                continue
+            line, column = block.position(offset + _leading_space(match))
+            if not suppressions.allows(rule.id, line):
+                continue
+            report.add(
+                rule.id,
+                line,
+                column,
+                f"{rule.message}: '{_snippet(match.group())}'",
+                rule.suggestion,
+                level=rule.level,
+            )
+
+
+def _leading_space(match: re.Match[str]) -> int:
+    return len(match.group()) - len(match.group().lstrip())
+
+
+def _snippet(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= 60 else words[:57] + "..."
+
+
+def _applies(rule: LintRule, block: ProseBlock, text: Text) -> bool:
+    if text.action_item:
+        return rule.action_items
+    if rule.sections is None:
+        return True
+    return text.sections.get(block.section, block.section) in rule.sections
+
+
+def _confirmed(
+    rule: LintRule, match: re.Match[str], text: str, rules: LintRules, people: People
+) -> bool:
+    sentence = _sentence(text, match.start(), match.end())
+    if any(exception.search(sentence) for exception in rule.exceptions):
+        return False
+    if rule.subject == "none":
+        return True
+    if "who" in match.groupdict() and match.group("who"):
+        return _is_person([match.group("who")], rules, people)
+    if rule.subject == "person-before":
+        start = _clause_start(text, match.start())
+        words = _WORD.findall(text[start : match.start()])
+        while words and words[-1].casefold() in rules.skip_words:
+            words.pop()
+        return _is_person(words[-2:], rules, people, last=True)
+    following = match.group("after") if "after" in match.groupdict() else None
+    after = _WORD.findall(following or text[match.end() : match.end() + 80])
+    after = [w for w in after if w.casefold() not in _DETERMINERS][:3]
+    return any(_is_person([word], rules, people) for word in after) or _is_person(
+        after[:2], rules, people
+    )
+
+
+def _clause_start(text: str, end: int) -> int:
+    """Start of the clause that ends at ``end``, looking back at most 200 characters."""
+    start = max(0, end - 200)
+    for found in _CLAUSE_END.finditer(text, start, end):
+        start = found.end()
+    return start
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    before = max(0, start - 300)
+    for found in _SENTENCE_END.finditer(text, before, start):
+        before = found.end()
+    limit = min(len(text), end + 300)
+    after = _SENTENCE_END.search(text, end, limit)
+    return text[before : after.end() if after else limit]
+
+
+def _is_person(words: list[str], rules: LintRules, people: People, *, last: bool = False) -> bool:
+    """True when the words name a person: a person word, a known handle, an @mention."""
+    if not words:
+        return False
+    candidates = [words[-1]] if last else list(words)
+    if len(words) >= 2:
+        candidates.append(" ".join(words[-2:]))
+    for word in candidates:
+        plain = word.casefold().removesuffix("'s").removesuffix("’s").rstrip(".")
+        if (
+            word.startswith("@")
+            or plain in rules.person_words
+            or plain in people.handles
+            or _GROUP_HANDLE.search(plain)
+        ):
+            return True
+    return False
+
+
+def _people_keywords(people: People) -> tuple[str, ...]:
+    return ("@", *(name.casefold() for name in people.individuals))
+
+
+def _people_pattern(people: People) -> re.Pattern[str]:
+    """Known individuals as written or capitalised, and any @mention."""
+    forms = sorted(
+        {form for name in people.individuals for form in (name, name[:1].upper() + name[1:])},
+        key=len,
+        reverse=True,
+    )
+    names = "|".join(re.escape(form) for form in forms)
+    mention = r"@[A-Za-z][\w.-]*"
+    body = f"{mention}|(?:{names})" if names else mention
+    return re.compile(rf"(?<![\w@.-])(?:{body})(?![\w-])")
+
+
+def front_matter_text(value: str, line: int, column: int) -> Text:
+    """A front-matter value (an action-item title) as checkable text."""
+    block = ProseBlock(mask(" ".join(value.split("\n"))), ((line, column),), "", "")
+    return Text([block], {}, action_item=True)

@@ -1,0 +1,117 @@
+"""Load the blameless-language rules from ``lint_rules.yml`` (rules are data, not code)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from postmortem_kb.model.findings import Level
+
+SUBJECTS = ("none", "person-before", "person-after")
+PEOPLE_PLACEHOLDER = "{people}"
+
+
+class LintRuleError(ValueError):
+    """The rule file is invalid (a packaging bug, reported with the rule id)."""
+
+
+@dataclass(frozen=True)
+class LintRule:
+    """One language rule and its documentation."""
+
+    id: str
+    category: str
+    level: Level
+    pattern: str
+    compiled: re.Pattern[str] | None  # None for the {people} rule, built per postmortem
+    keywords: tuple[str, ...]  # a match always contains one of these (lowercase)
+    subject: str
+    exceptions: tuple[re.Pattern[str], ...]
+    sections: frozenset[str] | None
+    action_items: bool
+    message: str
+    suggestion: str
+    source: str
+    flag: tuple[str, ...]
+    passing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LintRules:
+    """All language rules with the vocabulary used to recognise people."""
+
+    rules: tuple[LintRule, ...]
+    person_words: frozenset[str]
+    skip_words: frozenset[str]
+
+    def ids(self) -> frozenset[str]:
+        """Every language rule id."""
+        return frozenset(rule.id for rule in self.rules)
+
+
+def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> re.Pattern[str]:
+    """Compile a rule pattern: a space matches any white space, including line breaks."""
+    flags = re.MULTILINE if case_sensitive else re.MULTILINE | re.IGNORECASE
+    return re.compile(pattern.replace(" ", r"\s+"), flags)
+
+
+@cache
+def lint_rules() -> LintRules:
+    """The packaged rules, loaded and validated once per process."""
+    text = files("postmortem_kb.check.language").joinpath("rules.yml").read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(text, Loader=loader)
+    rules = tuple(_rule(entry) for entry in data["rules"])
+    ids = [rule.id for rule in rules]
+    if len(set(ids)) != len(ids):
+        raise LintRuleError("duplicate rule id in lint_rules.yml")
+    return LintRules(
+        rules,
+        frozenset(word.casefold() for word in data["person_words"]),
+        frozenset(word.casefold() for word in data["skip_words"]),
+    )
+
+
+def _rule(entry: dict[str, Any]) -> LintRule:
+    rule_id = entry.get("id", "?")
+    try:
+        subject = entry.get("subject", "none")
+        if subject not in SUBJECTS:
+            raise LintRuleError(f"subject must be one of {SUBJECTS}")
+        pattern = str(entry["pattern"])
+        compiled = (
+            None
+            if pattern == PEOPLE_PLACEHOLDER
+            else compile_pattern(pattern, case_sensitive=bool(entry.get("case_sensitive")))
+        )
+        sections = entry.get("sections")
+        keywords = tuple(str(k).casefold() for k in entry.get("keywords", []))
+        if compiled is not None and not keywords:
+            raise LintRuleError("keywords are required")
+        for example in entry.get("flag", []) if keywords else []:
+            if not any(keyword in example.casefold() for keyword in keywords):
+                raise LintRuleError(f"flag example holds none of the keywords: {example!r}")
+        return LintRule(
+            id=rule_id,
+            category=entry["category"],
+            level=Level(entry["level"]),
+            pattern=pattern,
+            compiled=compiled,
+            keywords=keywords,
+            subject=subject,
+            exceptions=tuple(compile_pattern(p) for p in entry.get("exceptions", [])),
+            sections=frozenset(s.casefold() for s in sections) if sections else None,
+            action_items=bool(entry.get("action_items", True)),
+            message=entry["message"],
+            suggestion=entry["suggestion"],
+            source=entry["source"],
+            flag=tuple(entry.get("flag", [])),
+            passing=tuple(entry.get("pass", [])),
+        )
+    except (KeyError, ValueError, re.error) as error:
+        raise LintRuleError(f"lint rule {rule_id!r}: {error}") from error

@@ -1,0 +1,281 @@
+"""The ``postmortem`` command: ``new``, ``check``, ``actions``, ``schema`` and ``rules``.
+
+Thin glue over the core; ``check`` and ``actions`` never import MkDocs (start-up time matters
+for pre-commit and pull-request checks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from postmortem_kb import __version__
+from postmortem_kb.archive.archive import discover, load_archive
+from postmortem_kb.cli.actions import (
+    ACTION_FORMATS,
+    ItemFilter,
+    format_items,
+    select,
+    unknown_values,
+)
+from postmortem_kb.cli.output import FORMATS, format_findings
+from postmortem_kb.model.clock import today
+from postmortem_kb.model.findings import fails, sort_key
+from postmortem_kb.model.front_matter import json_schema
+from postmortem_kb.model.settings import SettingsError
+from postmortem_kb.source.changes import GitError, Selection, changes_since, select_files
+from postmortem_kb.source.mkdocs_yml import SiteConfig, read_site_config
+
+USAGE_ERROR = 2
+
+
+def _site(config: str | None) -> SiteConfig:
+    try:
+        return read_site_config(Path(config or "mkdocs.yml"), required=config is not None)
+    except SettingsError as error:
+        raise click.UsageError(f"configuration: {error}") from error
+
+
+config_option = click.option(
+    "--config",
+    "-f",
+    "config",
+    metavar="FILE",
+    help="mkdocs.yml whose 'postmortems' plugin options apply [default: mkdocs.yml if present]",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="postmortem")
+def main() -> None:
+    """Write and check blameless incident postmortems."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REF",
+    help="Check only the postmortems added, changed or renamed since the git REF (its merge "
+    "base with HEAD, plus uncommitted and untracked files), and those whose 'related' names "
+    "an added, renamed or deleted one.",
+)
+@config_option
+def check(
+    paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str | None, config: str | None
+) -> None:
+    """Check postmortems: the given files or folders, or the whole archive.
+
+    Exit status: 0 when nothing fails, 1 when findings fail, 2 on a usage or configuration
+    problem (including a git problem with --changed-since).
+    """
+    if paths and changed_since is not None:
+        raise click.UsageError("give either PATHS or --changed-since, not both")
+    site = _site(config)
+    files: list[Path] | None = _files_to_check(paths, site) if paths else None
+    if changed_since is not None:
+        selection = _changed(changed_since, site, config)
+        if selection.files == []:
+            _no_changes(selection.describe(), fmt)
+            return
+        click.echo(f"postmortem check: {selection.describe()}", err=True)
+        files = selection.files
+    archive = load_archive(
+        site.archive_dir, Path.cwd(), site.settings, files, workers=os.cpu_count() or 1
+    )
+    findings = sorted(archive.findings(), key=sort_key)
+    output = format_findings(findings, len(archive.postmortems), fmt)
+    if output:
+        click.echo(output)
+    sys.exit(1 if any(fails(f, strict=strict) for f in findings) else 0)
+
+
+def _changed(ref: str, site: SiteConfig, config: str | None) -> Selection:
+    """The files ``--changed-since REF`` checks; git problems exit with status 2."""
+    try:
+        changes = changes_since(ref, site.archive_dir, Path(config or "mkdocs.yml"))
+    except GitError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(USAGE_ERROR)
+    return select_files(changes, site.archive_dir, site.settings)
+
+
+def _no_changes(message: str, fmt: str) -> None:
+    """Nothing to check: say so in the chosen format, and pass."""
+    if fmt == "text":
+        click.echo(message)
+        return
+    click.echo(f"postmortem check: {message}", err=True)
+    if fmt == "json":
+        click.echo(format_findings([], 0, fmt))
+    else:  # an annotation without a file shows in the run's summary
+        escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        click.echo(f"::notice title=postmortem check::{escaped}")
+
+
+def _files_to_check(paths: tuple[Path, ...], site: SiteConfig) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(discover(path))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise click.UsageError(f"'{path}' does not exist")
+    return files
+
+
+@main.command()
+@click.argument("title")
+@click.option("--service", "-s", "services", multiple=True, help="Affected service (repeatable).")
+@click.option("--severity", default=None, help="Severity level [default: the last configured].")
+@click.option(
+    "--date",
+    "day",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Day the incident started [default: today].",
+)
+@click.option("--author", default=None, help="Author handle [default: from git or $USER].")
+@config_option
+def new(
+    title: str,
+    services: tuple[str, ...],
+    severity: str | None,
+    day: str | None,
+    author: str | None,
+    config: str | None,
+) -> None:
+    """Create a draft postmortem from the template (never overwrites a file)."""
+    from postmortem_kb.cli.scaffold import ScaffoldError, create_postmortem
+
+    site = _site(config)
+    levels = site.settings.severities
+    severity = severity or levels[-1]
+    if severity not in levels:
+        raise click.BadParameter(
+            f"'{severity}' is not one of {', '.join(levels)}", param_hint="--severity"
+        )
+    try:
+        incident_day = dt.date.fromisoformat(day) if day else today()
+    except ValueError as error:
+        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--date") from error
+    try:
+        path = create_postmortem(
+            site.archive_dir,
+            title,
+            incident_day,
+            severity,
+            list(services),
+            author or _default_author(),
+        )
+    except ScaffoldError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"created {os.path.relpath(path)}")
+    click.echo("next: fill in each section, then run `postmortem check`")
+
+
+def _default_author() -> str:
+    try:
+        email = subprocess.run(
+            ["git", "config", "user.email"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        email = ""
+    return email.split("@")[0] if email else getpass.getuser()
+
+
+@main.command()
+@click.option(
+    "--owner", "owners", multiple=True, metavar="OWNER", help="Owned by OWNER (repeatable)."
+)
+@click.option(
+    "--service",
+    "-s",
+    "services",
+    multiple=True,
+    metavar="SERVICE",
+    help="From postmortems of SERVICE (repeatable).",
+)
+@click.option("--overdue", is_flag=True, help="Only open items past their due date.")
+@click.option(
+    "--closed", "state", flag_value="closed", help="Closed items (done, wont-do) instead."
+)
+@click.option("--all", "state", flag_value="all", help="Open and closed items.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ACTION_FORMATS),
+    default="table",
+    show_default=True,
+    help="json and csv rows are those of the site's action-items.json and .csv.",
+)
+@config_option
+def actions(
+    owners: tuple[str, ...],
+    services: tuple[str, ...],
+    overdue: bool,
+    state: str | None,
+    fmt: str,
+    config: str | None,
+) -> None:
+    """List action items as the site does: open ones, overdue first, then by due date.
+
+    "Today" is the real date, or the one fixed by SOURCE_DATE_EPOCH.
+    """
+    from postmortem_kb.archive.index import build_index
+
+    state = state or "open"
+    if overdue and state == "closed":
+        raise click.UsageError("--overdue lists open items; it cannot be used with --closed")
+    site = _site(config)
+    archive = load_archive(site.archive_dir, Path.cwd(), site.settings)
+    index = build_index(archive, site.settings, today())
+    item_filter = ItemFilter(owners, services, overdue, state)
+    problems = unknown_values(index, item_filter)
+    if problems:
+        raise click.UsageError("; ".join(problems))
+    unreadable = sum(1 for pm in archive.postmortems if pm.meta is None)
+    if unreadable:
+        click.echo(
+            f"note: {unreadable} postmortem(s) could not be read, so their action items are "
+            "missing; run `postmortem check`",
+            err=True,
+        )
+    click.echo(format_items(select(index, item_filter), fmt, site.directory_urls, state), nl=False)
+
+
+@main.command()
+@config_option
+def schema(config: str | None) -> None:
+    """Print the JSON Schema of the front matter."""
+    site = _site(config)
+    click.echo(json.dumps(json_schema(site.settings.severities), indent=2))
+
+
+@main.command()
+@click.option("--language", is_flag=True, help="The blameless-language rules, with examples.")
+def rules(language: bool) -> None:
+    """Print the rule reference (Markdown): every rule id, its level and how to fix it."""
+    from postmortem_kb.cli.reference import render_language_reference, render_rules_reference
+
+    click.echo(render_language_reference() if language else render_rules_reference(), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,91 @@
+"""Write a new postmortem from the template, never overwriting an existing file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import json
+import os
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from postmortem_kb.model.text import slugify
+from postmortem_kb.source.atomic import write_temporary
+
+
+class ScaffoldError(Exception):
+    """The postmortem cannot be created; the message says why."""
+
+
+def render_new(title: str, day: dt.date, severity: str, services: list[str], author: str) -> str:
+    """Render the Markdown of a new draft postmortem."""
+    env = Environment(
+        loader=PackageLoader("postmortem_kb.cli", "templates"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # renders Markdown and YAML, not HTML
+    )
+    env.filters["yaml_str"] = _yaml_str
+    return env.get_template("new_postmortem.md.j2").render(
+        title=title, date=day, severity=severity, services=services, author=author
+    )
+
+
+def _yaml_str(value: str) -> str:
+    """Quote a value for YAML: a JSON string is a valid double-quoted YAML scalar."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def create_postmortem(
+    folder: Path, title: str, day: dt.date, severity: str, services: list[str], author: str
+) -> Path:
+    """Create ``<folder>/<date>-<slug>.md`` atomically; refuse to replace an existing file."""
+    slug = slugify(title)
+    if not slug:
+        raise ScaffoldError("the title has no letters or digits to build a file name from")
+    path = folder / f"{day.isoformat()}-{slug}.md"
+    if path.exists():
+        raise ScaffoldError(f"{path} already exists; choose another title or edit that file")
+    content = render_new(title, day, severity, services, author)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_new_file(path, content)
+    except OSError as error:
+        raise ScaffoldError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
+
+
+def write_new_file(path: Path, content: str) -> None:
+    """Write ``content`` to a new file atomically: a complete file appears, or nothing."""
+    temp = write_temporary(path, content)
+    try:
+        try:
+            os.link(temp, path)  # fails if the path exists: no overwrite, even in a race
+        except FileExistsError as error:
+            raise ScaffoldError(f"{path} already exists; nothing was written") from error
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                raise
+            _write_exclusively(path, content)  # a file system without hard links
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}
+
+
+def _write_exclusively(path: Path, content: str) -> None:
+    """Create ``path`` only if it does not exist; remove it again if writing fails."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError as error:
+        raise ScaffoldError(f"{path} already exists; nothing was written") from error
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,335 @@
+"""Every rule id the checker can report, with its default level and how to fix it.
+
+This table is the single source for the "Rule reference" docs page, so the docs cannot drift
+from the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from postmortem_kb.model.findings import Level
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A documented, stable rule id."""
+
+    id: str
+    level: Level
+    group: str
+    summary: str
+    fix: str
+
+
+E, W = Level.ERROR, Level.WARNING
+
+_RULES = (
+    # Reading the file
+    Rule(
+        "file-too-large",
+        E,
+        "file",
+        "The file is larger than the configured `max_file_kb`.",
+        "Split long logs or attachments out of the postmortem and link to them.",
+    ),
+    Rule(
+        "unreadable-file",
+        E,
+        "file",
+        "The file cannot be read (permissions, a folder named like a postmortem, a symbolic "
+        "link leading outside the repository, a device or a pipe).",
+        "Make the path a readable regular file, or move it out of the archive folder.",
+    ),
+    Rule(
+        "not-utf8",
+        E,
+        "file",
+        "The file is not valid UTF-8.",
+        "Re-save the file as UTF-8; the finding points at the first bad byte.",
+    ),
+    Rule(
+        "nul-byte",
+        E,
+        "file",
+        "The file contains a NUL byte (it is probably binary).",
+        "Remove the NUL bytes, or move the binary content out of `postmortems/`.",
+    ),
+    Rule(
+        "no-front-matter",
+        E,
+        "file",
+        "The file does not start with a `---` front-matter block.",
+        "Start the file with `---`, the YAML fields, and a closing `---` line.",
+    ),
+    Rule(
+        "unclosed-front-matter",
+        E,
+        "file",
+        "The front matter has no closing `---` line.",
+        "Add a line containing only `---` after the last front-matter field.",
+    ),
+    Rule(
+        "yaml-syntax",
+        E,
+        "file",
+        "The front matter is not valid YAML.",
+        "Fix the YAML at the line shown; indent with spaces, not tabs; quote values with `:`.",
+    ),
+    Rule(
+        "yaml-alias",
+        E,
+        "file",
+        "The front matter uses YAML anchors or aliases (`&a`, `*a`).",
+        "Write the values out in full; anchors are not supported in postmortems.",
+    ),
+    Rule(
+        "yaml-too-deep",
+        E,
+        "file",
+        "The front matter is nested deeper than any field needs.",
+        "Flatten the structure; see the front-matter reference.",
+    ),
+    Rule(
+        "yaml-too-large",
+        E,
+        "file",
+        "The front matter holds more values than any postmortem needs (20,000).",
+        "Move long lists out of the front matter; see the front-matter reference.",
+    ),
+    Rule(
+        "duplicate-key",
+        E,
+        "file",
+        "The same key appears twice in one mapping.",
+        "Keep one of the two keys; YAML would otherwise silently keep only the last.",
+    ),
+    Rule(
+        "non-string-key",
+        E,
+        "file",
+        "A key is not a string (for example `yes:` or `on:` read as a boolean).",
+        "Use one of the documented field names, or quote the key.",
+    ),
+    Rule(
+        "front-matter-not-mapping",
+        E,
+        "file",
+        "The front matter is a list or a single value instead of `key: value` fields.",
+        "Write the front matter as `key: value` lines.",
+    ),
+    Rule(
+        "invalid-id",
+        E,
+        "file",
+        "The file name is not a valid postmortem id (lowercase letters, digits and hyphens).",
+        "Rename the file to `YYYY-MM-DD-short-slug.md`, for example with `postmortem new`.",
+    ),
+    Rule(
+        "duplicate-id",
+        E,
+        "archive",
+        "Two files in the archive have the same id.",
+        "Rename one of the files; ids must be unique across all folders (case-insensitive).",
+    ),
+    # Front matter
+    Rule(
+        "missing-field",
+        E,
+        "front-matter",
+        "A required front-matter field is missing.",
+        "Add the field; see the front-matter reference for its format.",
+    ),
+    Rule(
+        "invalid-value",
+        E,
+        "front-matter",
+        "A front-matter field has the wrong type or value.",
+        "Use the type and values listed in the front-matter reference.",
+    ),
+    Rule(
+        "unknown-key",
+        W,
+        "front-matter",
+        "A front-matter key is not part of the contract.",
+        "Check the spelling (a suggestion is given when one is close) or remove the key.",
+    ),
+    Rule(
+        "unknown-severity",
+        E,
+        "front-matter",
+        "The severity is not one of the configured levels.",
+        "Use one of the levels listed in the message (plugin option `severities`).",
+    ),
+    Rule(
+        "causes-required",
+        E,
+        "front-matter",
+        "A postmortem in review or published lists no causes.",
+        "Add at least one contributing cause id to `causes`.",
+    ),
+    Rule(
+        "timestamp-without-offset",
+        E,
+        "front-matter",
+        "An incident timestamp has no timezone offset and no `timezone` is configured.",
+        "Append `Z` (UTC) or an offset such as `+01:00`, or set the plugin option `timezone`.",
+    ),
+    Rule(
+        "timestamps-out-of-order",
+        E,
+        "front-matter",
+        "Incident timestamps are not in the order started <= detected <= mitigated <= resolved.",
+        "Check the timestamps against the timeline.",
+    ),
+    Rule(
+        "date-mismatch",
+        W,
+        "front-matter",
+        "`date` differs from the day in the file name or the day `incident.started`.",
+        "Make `date` the day the incident started, and name the file after it.",
+    ),
+    Rule(
+        "duplicate-action-item-id",
+        E,
+        "action-items",
+        "Two action items in one postmortem share an id, or ids that give the same link "
+        "anchor (`AI 2`, `AI_2`).",
+        "Give every action item its own id (AI-1, AI-2, ...); links point at them.",
+    ),
+    Rule(
+        "action-item-missing-due",
+        E,
+        "action-items",
+        "An action item that is not done or wont-do has no due date.",
+        "Add a `due` date, so the item shows up as overdue if it slips.",
+    ),
+    Rule(
+        "action-item-link-scheme",
+        E,
+        "action-items",
+        "An action-item `link` is not an http(s) URL.",
+        "Link to the tracker with an `https://` URL.",
+    ),
+    Rule(
+        "no-action-items",
+        W,
+        "review",
+        "A published postmortem has no action items.",
+        "Record what will change (prevent, mitigate, detect, process), with owners and dates.",
+    ),
+    Rule(
+        "no-participants",
+        W,
+        "review",
+        "A published postmortem lists no participants.",
+        "List who took part in the review: everyone involved and the relevant stakeholders.",
+    ),
+    Rule(
+        "no-review-meeting",
+        W,
+        "review",
+        "A published postmortem has no `review_meeting` date.",
+        "Record when the postmortem was discussed.",
+    ),
+    Rule(
+        "late-review",
+        W,
+        "review",
+        "The review meeting came more than `review_within_days` days after resolution.",
+        "Schedule reviews soon after the incident, while memories are fresh.",
+    ),
+    # Cross-file
+    Rule(
+        "unknown-related",
+        E,
+        "archive",
+        "`related` names a postmortem id that does not exist.",
+        "Use the id of an existing postmortem (its file name without `.md`).",
+    ),
+    Rule(
+        "self-related",
+        W,
+        "archive",
+        "`related` names the postmortem itself.",
+        "Remove the postmortem's own id from `related`.",
+    ),
+    Rule(
+        "unknown-service",
+        E,
+        "archive",
+        "A service is not in the `services.yml` catalog.",
+        "Use a service id from the catalog (a suggestion is given), or add it to the catalog.",
+    ),
+    Rule(
+        "unknown-cause",
+        E,
+        "archive",
+        "A cause is not in the `causes.yml` catalog.",
+        "Use a cause id from the catalog (a suggestion is given), or add it to the catalog.",
+    ),
+    Rule(
+        "slug-collision",
+        W,
+        "archive",
+        "Two different service, cause or owner values would get the same page name.",
+        "Use one spelling for the value everywhere (the page lists the second one separately).",
+    ),
+    Rule(
+        "catalog-invalid",
+        E,
+        "archive",
+        "A catalog file (`services.yml`, `causes.yml`) is invalid.",
+        "Write the catalog as a YAML list of entries with at least an `id`.",
+    ),
+    # Body structure
+    Rule(
+        "missing-section",
+        E,
+        "structure",
+        "A required level-2 section is missing.",
+        "Add the section as a `## Heading`; `postmortem new` writes all of them.",
+    ),
+    Rule(
+        "duplicate-section",
+        W,
+        "structure",
+        "A required section appears twice.",
+        "Merge the two sections into one.",
+    ),
+    Rule(
+        "missing-subsection",
+        W,
+        "structure",
+        "A section lacks one of its expected level-3 subsections "
+        "(Lessons Learned: What went well, What went wrong, Where we got lucky).",
+        "Add the subsection as a `### Heading` under its section.",
+    ),
+    Rule(
+        "timeline-too-short",
+        E,
+        "structure",
+        "The Timeline has fewer timestamped entries than required.",
+        "Write one list item per event, starting with its time: `- 09:12 UTC — ...`.",
+    ),
+    Rule(
+        "timeline-out-of-order",
+        E,
+        "structure",
+        "A Timeline entry is earlier than the entry before it.",
+        "Order the entries; prefix times with the date when the incident crosses midnight.",
+    ),
+    Rule(
+        "placeholder-text",
+        E,
+        "structure",
+        "Template placeholder text (such as TODO) is left in a postmortem under review or "
+        "published (reported as info while in draft).",
+        "Replace the placeholder with the real content, or delete it.",
+    ),
+)
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+# Rules that keep hostile YAML out of the build: their level cannot be configured.
+FIXED_RULES = frozenset({"yaml-alias", "yaml-too-deep", "yaml-too-large"})

@@ -1,0 +1,134 @@
+"""The home-page dashboard: latest postmortems, action-item counts, incidents per month.
+
+The chart is drawn at build time as SVG geometry, so it needs no JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from postmortem_kb.archive.index import Index
+from postmortem_kb.check.postmortem import Postmortem
+
+MONTHS = 12
+CHART_WIDTH, CHART_HEIGHT = 640, 220
+PLOT_LEFT, PLOT_TOP, PLOT_BOTTOM = 32, 12, 28
+LEGEND_HEIGHT = 22
+SEVERITY_COLOURS = ("#b71c1c", "#e65100", "#f9a825", "#546e7a", "#8e24aa", "#00897b")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One stacked segment of the chart."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    label: str  # tooltip, e.g. "2026-03: 2 SEV1"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Incidents per month by severity, laid out for an SVG."""
+
+    width: int
+    height: int
+    bars: list[Bar]
+    months: list[tuple[float, str]]  # x centre, label ("Mar")
+    ticks: list[tuple[float, int]]  # y, value
+    legend: list[tuple[float, str, str]]  # x, colour, severity
+    total: int
+    first: str
+    last: str
+    plot_left: int
+    plot_bottom: float
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the home page shows."""
+
+    latest: list[Postmortem]
+    open_items: int
+    overdue_items: int
+    stale: int
+    with_problems: int
+    chart: Chart
+
+
+def build_dashboard(index: Index, severities: tuple[str, ...], latest: int = 5) -> Dashboard:
+    """Summarise the index for the home page."""
+    readable = [pm for pm in index.postmortems if pm.meta is not None]
+    return Dashboard(
+        latest=readable[:latest],
+        open_items=len(index.open_items),
+        overdue_items=sum(1 for ref in index.open_items if ref.overdue),
+        stale=len(index.stale),
+        with_problems=len(index.with_problems()),
+        chart=monthly_chart(readable, severities, index.today),
+    )
+
+
+def last_months(today: dt.date, count: int = MONTHS) -> list[dt.date]:
+    """First days of the ``count`` months ending with the month of ``today``."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def monthly_chart(
+    postmortems: list[Postmortem], severities: tuple[str, ...], today: dt.date
+) -> Chart:
+    """Stacked bars of postmortems per month and severity over the last twelve months."""
+    months = last_months(today)
+    counts = {(m.year, m.month): dict.fromkeys(severities, 0) for m in months}
+    for pm in postmortems:
+        assert pm.meta is not None
+        key = (pm.meta.date.year, pm.meta.date.month)
+        if key in counts and pm.meta.severity in counts[key]:
+            counts[key][pm.meta.severity] += 1
+    peak = max([sum(c.values()) for c in counts.values()] + [1])
+    plot_bottom = CHART_HEIGHT - PLOT_BOTTOM - LEGEND_HEIGHT
+    scale = (plot_bottom - PLOT_TOP) / peak
+    slot = (CHART_WIDTH - PLOT_LEFT) / len(months)
+    colours = {sev: SEVERITY_COLOURS[i % len(SEVERITY_COLOURS)] for i, sev in enumerate(severities)}
+    bars: list[Bar] = []
+    for position, month in enumerate(months):
+        x = PLOT_LEFT + position * slot + slot * 0.15
+        y = float(plot_bottom)
+        for severity, count in counts[(month.year, month.month)].items():
+            if not count:
+                continue
+            height = count * scale
+            y -= height
+            label = f"{month:%Y-%m}: {count} {severity}"
+            bars.append(
+                Bar(
+                    round(x, 1),
+                    round(y, 1),
+                    round(slot * 0.7, 1),
+                    round(height, 1),
+                    colours[severity],
+                    label,
+                )
+            )
+    step = max(1, -(-peak // 4))
+    return Chart(
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+        bars=bars,
+        months=[(round(PLOT_LEFT + (i + 0.5) * slot, 1), f"{m:%b}") for i, m in enumerate(months)],
+        ticks=[(round(plot_bottom - v * scale, 1), v) for v in range(0, peak + 1, step)],
+        legend=[(PLOT_LEFT + i * 90.0, colours[sev], sev) for i, sev in enumerate(severities)],
+        total=sum(sum(c.values()) for c in counts.values()),
+        first=f"{months[0]:%B %Y}",
+        last=f"{months[-1]:%B %Y}",
+        plot_left=PLOT_LEFT,
+        plot_bottom=plot_bottom,
+    )

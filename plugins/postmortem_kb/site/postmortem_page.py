@@ -1,0 +1,274 @@
+"""The page of one postmortem: the author's Markdown, with HTML around it.
+
+MkDocs converts only the body, exactly as written (the theme prints the title): generated
+parts cost no Markdown processing. The card and the action-item summary go before the body
+and are searchable; the tables and the cross-links to other postmortems are put in after
+the search plugin has indexed the page (at markers), so a search for a phrase finds the
+postmortem that says it, not its neighbours, and the index stays small.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from postmortem_kb.model.findings import Level, sort_key
+from postmortem_kb.model.text import plural
+from postmortem_kb.site.html import (
+    Links,
+    Mark,
+    admonition,
+    dash,
+    duration,
+    esc,
+    heading,
+    item_details,
+    items_table,
+    paragraph,
+    severity_badge,
+    status_badge,
+    table,
+    timestamp,
+)
+from postmortem_kb.archive.index import Index, ItemRef
+from postmortem_kb.check.postmortem import Postmortem
+from postmortem_kb.model.text import anchor
+from postmortem_kb.model.settings import Settings
+
+TIMES, ITEMS, EARLIER, RELATED = "times", "items", "earlier", "related"
+
+
+@dataclass(frozen=True)
+class PostmortemHtml:
+    """What goes around a postmortem's converted body, and the headings it adds."""
+
+    searched: str  # what the search index gets before the body: the card as plain text
+    before: str  # what the page shows before the body
+    after: str  # markers only
+    later: dict[str, str]  # by marker name, put in after search
+    headings_before: list[tuple[str, str]]  # (id, title) of level-2 headings before the body
+    headings_after: list[tuple[str, str]]  # and after it
+
+    @property
+    def headings(self) -> list[tuple[str, str]]:
+        """Every heading the HTML adds."""
+        return [*self.headings_before, *self.headings_after]
+
+
+def postmortem_html(
+    pm: Postmortem,
+    index: Index,
+    settings: Settings,
+    links: Links,
+    mark: Mark,
+    taken: set[str],
+) -> PostmortemHtml:
+    """The HTML of a postmortem page; heading ids avoid ``taken`` (the body's own ids)."""
+    headings: list[tuple[str, str]] = []  # before the body, then after it
+
+    def add_heading(ident: str, title: str) -> str:
+        unique, number = ident, 0
+        while unique in taken:
+            number += 1
+            unique = f"{ident}_{number}"
+        taken.add(unique)
+        headings.append((unique, title))
+        return heading(2, unique, title)
+
+    before = _banners(pm) + _problems(pm) + _card(pm, links, mark)
+    later = {}
+    if pm.meta is not None:
+        before += add_heading("action-items", "Action items")
+        before += _items_summary(pm) + mark(ITEMS) + mark(EARLIER)
+        later[TIMES] = _times(pm)
+        later[ITEMS] = _items(pm, index, links)
+        earlier = index.earlier_open.get(pm.slug, [])
+        if earlier:
+            title = "Still open from earlier incidents"
+            later[EARLIER] = add_heading("still-open-from-earlier-incidents", title) + _earlier(
+                earlier, settings, links
+            )
+    count_before = len(headings)
+    related = _related(pm, index, links)
+    if related:
+        later[RELATED] = add_heading("related-postmortems", "Related postmortems") + related
+    return PostmortemHtml(
+        _search_text(pm, index),
+        before,
+        mark(RELATED),
+        later,
+        headings[:count_before],
+        headings[count_before:],
+    )
+
+
+def _search_text(pm: Postmortem, index: Index) -> str:
+    """The card as one paragraph of text: what search finds a postmortem by, besides its body.
+
+    Search parses every tag of a page; this keeps the index small and indexing cheap.
+    """
+    meta = pm.meta
+    if meta is None:
+        return ""
+    resolve = pm.durations.get("resolve")
+    facts = [
+        f"{meta.severity}, {meta.status}"
+        + (f", resolved in {duration(resolve)}" if resolve else "")
+    ]
+    for name, values in (
+        ("Services", [index.entry("service", value).label for value in meta.services]),
+        ("Causes", [index.entry("cause", value).label for value in meta.causes]),
+        ("Authors", meta.authors),
+        ("Participants", meta.participants),
+        ("Action-item owners", list(dict.fromkeys(i.owner for i in meta.action_items))),
+        ("Tags", meta.tags),
+    ):
+        if values:
+            facts.append(f"{name}: {', '.join(values)}")
+    return paragraph(esc(". ".join(facts) + "."))
+
+
+def _banners(pm: Postmortem) -> str:
+    if pm.status == "draft":
+        text = (
+            "This postmortem is a draft. It has not been reviewed yet, and its analysis and "
+            "action items may change."
+        )
+        return admonition("warning", "Draft", paragraph(text))
+    if pm.status == "in-review":
+        text = "This postmortem is being reviewed. Its analysis and action items may still change."
+        return admonition("info", "In review", paragraph(text))
+    return ""
+
+
+def _problems(pm: Postmortem) -> str:
+    problems = sorted((f for f in pm.findings if f.level is not Level.INFO), key=sort_key)
+    if not problems:
+        return ""
+    found = paragraph(f"Found by <code>postmortem check</code>; fix them in {esc(pm.path)}.")
+    lines = "".join(
+        f"<li>line {f.line}: {esc(f.message)} (<code>{esc(f.rule)}</code>)</li>\n" for f in problems
+    )
+    title = f"This postmortem has {plural(len(problems), 'problem')}"
+    return admonition("danger", title, f"{found}<ul>\n{lines}</ul>\n")
+
+
+def _card(pm: Postmortem, links: Links, mark: Mark) -> str:
+    """Badges and who and what was involved, in one searchable paragraph; times later."""
+    meta = pm.meta
+    if meta is None:
+        return ""
+    resolve = pm.durations.get("resolve")
+    badges = f"{severity_badge(meta)} {status_badge(meta.status)}"
+    if resolve is not None:
+        badges += (
+            f' <span class="pm-duration">resolved in <strong>{duration(resolve)}</strong></span>'
+        )
+    owners = dict.fromkeys(item.owner for item in meta.action_items)
+    facts = [
+        ("Services", links.entries("service", meta.services)),
+        ("Causes", links.entries("cause", meta.causes)),
+        ("Authors", ", ".join(esc(a) for a in meta.authors)),
+        ("Participants", ", ".join(esc(p) for p in meta.participants) or "—"),
+        ("Action-item owners", links.entries("owner", owners)),
+    ]
+    lines = "<br>\n".join(f"<strong>{name}:</strong> {value}" for name, value in facts)
+    return f'<div class="pm-card">\n{paragraph(badges)}{paragraph(lines)}{mark(TIMES)}</div>\n'
+
+
+def _times(pm: Postmortem) -> str:
+    meta = pm.meta
+    assert meta is not None
+    times = meta.incident
+    if not (times.started or times.resolved or meta.review_meeting):
+        return ""
+    durations = pm.durations
+
+    def moment(value: dt.datetime | None, key: str) -> str:
+        text = timestamp(value) if value else "—"
+        return f"{text} (+{duration(durations[key])})" if key in durations else text
+
+    row = (
+        moment(times.started, ""),
+        moment(times.detected, "detect"),
+        moment(times.mitigated, "mitigate"),
+        moment(times.resolved, "resolve"),
+        dash(meta.review_meeting),
+    )
+    return table(("Started", "Detected", "Mitigated", "Resolved", "Review meeting"), [row])
+
+
+def _items_summary(pm: Postmortem) -> str:
+    assert pm.meta is not None
+    items = pm.meta.action_items
+    if not items:
+        return paragraph("No action items recorded.")
+    open_count = sum(1 for item in items if not item.is_closed)
+    return paragraph(f"{open_count} open of {len(items)}, open items first.")
+
+
+def _items(pm: Postmortem, index: Index, links: Links) -> str:
+    assert pm.meta is not None
+    items = pm.meta.action_items
+    if not items:
+        return ""
+    ordered = [i for i in items if not i.is_closed] + [i for i in items if i.is_closed]
+    rows = []
+    for item in ordered:
+        overdue = not item.is_closed and item.due is not None and item.due < index.today
+        status = f'<span class="pm-badge pm-item-{esc(item.status)}">{esc(item.status)}</span>'
+        if overdue:
+            status += ' <span class="pm-badge pm-overdue">overdue</span>'
+        rows.append(
+            (
+                f'<span id="{anchor(item.id)}"></span>{esc(item.id)}',
+                esc(item.title) + item_details(item),
+                links.entry("owner", item.owner),
+                dash(item.due),
+                status,
+            )
+        )
+    return table(("ID", "Action", "Owner", "Due", "Status"), rows)
+
+
+def _earlier(refs: list[ItemRef], settings: Settings, links: Links) -> str:
+    limit = settings.earlier_open_limit
+    cap = (
+        f" (the first {limit}; see the service and cause pages for all)"
+        if len(refs) >= limit
+        else ""
+    )
+    text = (
+        f"{plural(len(refs), 'open action item')} from earlier postmortems on the same "
+        f"services or causes{cap}."
+    )
+    return paragraph(text) + items_table(refs, links)
+
+
+def _related(pm: Postmortem, index: Index, links: Links) -> str:
+    related = index.related.get(pm.slug, [])
+    referenced_by = index.referenced_by.get(pm.slug, [])
+    html = ""
+    if related:
+        assert pm.meta is not None
+        rows = []
+        for other in related:
+            assert other.meta is not None
+            why = "listed in related" if other.id in pm.meta.related else "same service and cause"
+            rows.append(
+                (
+                    str(other.meta.date),
+                    links.postmortem(other),
+                    severity_badge(other.meta),
+                    links.entries("service", other.meta.services),
+                    why,
+                )
+            )
+        html += table(("Date", "Postmortem", "Severity", "Services", "Why"), rows)
+    if referenced_by:
+        names = ", ".join(
+            f"{links.postmortem(other)} ({other.meta.date if other.meta else '—'})"
+            for other in referenced_by
+        )
+        html += paragraph(f"<strong>Referenced by:</strong> {names}.")
+    return html

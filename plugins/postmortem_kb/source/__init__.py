@@ -1,0 +1,1 @@
+"""Discovering and reading files: front matter with positions, Markdown blocks, catalogs, git."""
