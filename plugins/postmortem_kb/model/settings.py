@@ -53,6 +53,10 @@ DEFAULT_SECTIONS = (
 class Settings:
     """Everything that tunes checking; defaults match the documented contract."""
 
+    enabled: bool = True
+    offline: bool = True
+    cache: bool = True
+    cache_dir: str = ".cache/plugin/postmortems"
     dir: str = "postmortems"
     severities: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4")
     timezone: str | None = None
@@ -95,11 +99,22 @@ class Settings:
             "rules",
             "roster",
             *NUMBER_OPTIONS,
+            "enabled",
+            "offline",
+            "cache",
+            "cache_dir",
         }
-        unknown = sorted(set(options) - known - IGNORED_OPTIONS)
+        unknown = sorted(set(options) - known)
         if unknown:
             raise SettingsError(f"unknown option(s): {', '.join(unknown)}")
         values: dict[str, Any] = {}
+        for flag in ("enabled", "offline", "cache"):
+            if flag in options:
+                if not isinstance(options[flag], bool):
+                    raise SettingsError(f"option '{flag}' must be true or false")
+                values[flag] = options[flag]
+        if "cache_dir" in options:
+            values["cache_dir"] = _string(options, "cache_dir")
         if "dir" in options:
             values["dir"] = _string(options, "dir")
         if "severities" in options:
@@ -133,10 +148,6 @@ NUMBER_OPTIONS = (
 
 # Options that make no sense at zero.
 POSITIVE = frozenset({"recurrence_count", "recurrence_days", "max_file_kb"})
-
-# Options that belong to the site glue (the plugin), not to checking.
-IGNORED_OPTIONS = frozenset({"enabled", "offline"})
-
 
 def _string(options: Mapping[str, Any], name: str) -> str:
     value = options[name]

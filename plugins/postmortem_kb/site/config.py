@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
@@ -15,6 +18,8 @@ class PostmortemsConfig(base.Config):
 
     enabled = c.Type(bool, default=True)
     offline = c.Type(bool, default=True)
+    cache = c.Type(bool, default=True)
+    cache_dir = c.Type(str, default=_DEFAULTS.cache_dir)
     dir = c.Type(str, default=_DEFAULTS.dir)
     severities = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.severities))
     timezone = c.Optional(c.Type(str))
@@ -31,3 +36,8 @@ class PostmortemsConfig(base.Config):
     earlier_open_limit = c.Type(int, default=_DEFAULTS.earlier_open_limit)
     roster = c.ListOfItems(c.Type(str), default=[])
     rules = c.Optional(c.Type(dict))
+
+
+def settings_from_config(config: Mapping[str, Any]) -> Settings:
+    """The settings of the plugin's validated options (raises ``SettingsError``)."""
+    return Settings.from_options({k: v for k, v in config.items() if v is not None})

@@ -26,11 +26,11 @@ from postmortem_kb.archive.exports import EXPORT_FILES, write_exports
 from postmortem_kb.model.findings import Finding, Level, sort_key
 from postmortem_kb.site.html import Markers
 from postmortem_kb.archive.index import build_index, catalog_entries
-from postmortem_kb.site.config import PostmortemsConfig
+from postmortem_kb.site.config import PostmortemsConfig, settings_from_config
 from postmortem_kb.site.postmortem_page import PostmortemHtml
 from postmortem_kb.site.renderer import PageSpec, SiteRenderer, avoid_ids, spec_of
 from postmortem_kb.site.html import esc
-from postmortem_kb.model.settings import IGNORED_OPTIONS, Settings, SettingsError
+from postmortem_kb.model.settings import Settings, SettingsError
 from postmortem_kb.site.pages import entry_pages, listing_pages
 from postmortem_kb.site.stream import CHUNK, ArchiveStream, FileSite, SiteJob
 from postmortem_kb.archive.urls import postmortem_uri
@@ -80,17 +80,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Reset state (``mkdocs serve`` reuses the instance), read options, add extensions."""
         self._reset()
-        if not self.config.enabled:
-            return config
-        options = {
-            key: value
-            for key, value in self.config.items()
-            if key not in IGNORED_OPTIONS and value is not None
-        }
         try:
-            self.settings = Settings.from_options(options)
+            self.settings = settings_from_config(self.config)
         except SettingsError as error:
             raise PluginError(f"postmortems: {error}") from error
+        if not self.settings.enabled:
+            return config
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self.archive_dir = base_dir / self.settings.dir
         for extension in REQUIRED_EXTENSIONS:
@@ -100,7 +95,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             config.extra_css.append(STYLESHEET)
         if FILTER_SCRIPT not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(FILTER_SCRIPT)
-        if self.config.offline and config.theme.name == "material":
+        if self.settings.offline and config.theme.name == "material":
             # Nothing loaded from the internet while the site is viewed: no web fonts, no
             # repository statistics from the forge's API.
             config.theme["font"] = False
@@ -110,7 +105,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         """Name every page from the file names and catalogs; start reading postmortems."""
-        if not self.config.enabled:
+        if not self.settings.enabled:
             return files
         if not self.archive_dir.is_dir():
             log.warning(f"postmortem folder '{self.archive_dir}' does not exist")
@@ -287,7 +282,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer | None:
         """Rebuild when a postmortem or a catalog changes."""
-        if self.config.enabled and self.archive_dir.is_dir():
+        if self.settings.enabled and self.archive_dir.is_dir():
             server.watch(str(self.archive_dir))
         return server
 
