@@ -7,6 +7,7 @@ Layout of OUT_DIR:
     plugin/mkdocs.yml            Material + search + the ``postmortems`` plugin, a 6-entry nav
     plugin/docs/index.md         home page
     plugin/postmortems/*.md      the N postmortems, with services.yml and causes.yml
+    plugin/.cache/               the plugin's cache, written by its builds and checks
     plain/mkdocs.yml             Material + search only, the same 6-entry nav
     plain/docs/index.md          the same home page
     plain/docs/<nav page>.md     a one-line stub for each page of the nav the plugin generates
@@ -31,7 +32,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-FORMAT_VERSION = "2"  # bump when the output changes, so run.py regenerates cached archives
+FORMAT_VERSION = "3"  # bump when the output changes, so run.py regenerates cached archives
 END_DATE = dt.date(2026, 5, 31)  # newest incident; run.py fixes SOURCE_DATE_EPOCH after it
 
 # 50 services: (id, name, owner team, description).
@@ -628,6 +629,7 @@ plugins:
   - search
   - postmortems:
       dir: postmortems
+      cache: true  # the default; run.py removes .cache/ for its cold runs
 {extensions}
 {nav}"""
 

@@ -1,12 +1,16 @@
-"""Benchmark postmortem-kb against its floors, measured in the same run (issue 6).
+"""Benchmark postmortem-kb against its floors, measured in the same run (issues 6 and 12).
 
     python bench/run.py [--sizes 1000,5000] [--repeat 3] [--big] [--seed 1] [--work DIR]
+                        [--no-one-core] [--one-core-repeat 1]
 
 For each N it generates (or reuses) a synthetic archive, then times, as alternating runs and
 medians, the plugin build against a plain MkDocs + Material + search build of the same
-Markdown, ``postmortem check`` against a CSafeLoader parse of every front matter, and the
-language rules alone (in-process) against the same parse. It prints a table of ratios with
-the targets of the issue and writes it to ``bench/last-results.md``.
+Markdown: cold (no ``.cache``), warm (the cache of the previous run, nothing changed) and
+with one postmortem edited; ``postmortem check``, cold and warm, against a CSafeLoader parse
+of every front matter; and the language rules alone (in-process) against the same parse.
+Each timed figure is reported as wall time and as CPU time. With ``--one-core`` (the
+default) the cold and warm builds and checks run again under ``taskset -c 0``. It prints a
+table of ratios with the targets of the issues and writes it to ``bench/last-results.md``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -26,7 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -45,13 +50,22 @@ RSS_INTERVAL = 0.05  # seconds between two samples of the build's process tree
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2) option, Linux 3.4+
 LEFTOVER_GRACE = 2.0  # s an orphan of a measured command may run on before it is reported
 LEFTOVER_TIMEOUT = 60.0  # s after which such orphans are killed
+CACHE = ".cache"  # beside mkdocs.yml: the plugin's cache is .cache/plugin/postmortems/
+ONE_CORE = ["taskset", "-c", "0"]
+# Appended to one postmortem for the "edited" build; the number makes each edit new bytes,
+# which no cache can hold. EDIT_MARK finds an edit an interrupted run left behind.
+EDIT_MARK = "Benchmark edit "
+EDIT = "\n" + EDIT_MARK + "{count}: the dashboard link in this section was checked again.\n"
 
-# Targets of issue 6.
-BUILD_TARGET = 1.10
-CHECK_TARGET = 3.0
-SINGLE_TARGET = 0.35
+# Targets of issue 12 (builds, checks, single file) and issue 6 (the others).
+COLD_BUILD_CPU_TARGET = 1.30
+WARM_BUILD_TARGET = 1.10  # wall and CPU
+EDITED_BUILD_TARGET = 1.10  # wall
+WARM_CHECK_TARGET = 1.5  # wall
+COLD_CHECK_CPU_TARGET = 3.0
+SINGLE_TARGET = 0.25  # s
 SCALING_SLACK = 1.10  # 5.5x for 1,000 -> 5,000: linear plus 10%
-RSS_TARGET = 1.3
+RSS_TARGET = 1.3  # cold build
 SEARCH_TARGET = 1.2
 LANGUAGE_TARGET = 2.0
 TARGET_N = 5000  # targets are stated at N = 5,000
@@ -181,22 +195,22 @@ def reap_leftovers() -> tuple[float, int]:
         time.sleep(0.01)
 
 
+# How a figure is read from a Run, and how it is shown in a table cell.
+METRICS: dict[str, tuple[Callable[[Run], float], Callable[[float], str]]] = {
+    "wall": (lambda m: m.seconds, lambda s: f"{s:.2f} s"),
+    "CPU": (lambda m: m.cpu, lambda s: f"{s:.2f} s"),
+    "PSS": (lambda m: (m.rss_kb or 0) / 1024, lambda mb: f"{mb:.0f} MB"),
+}
+
+
 @dataclass
 class SizeResult:
-    """Everything measured at one N."""
+    """Everything measured at one N; the runs of each step are kept under its key."""
 
     n: int
     mean_bytes: int = 0
-    build_plugin: list[float] = field(default_factory=list)
-    build_plain: list[float] = field(default_factory=list)
-    rss_plugin: list[int] = field(default_factory=list)
-    rss_plain: list[int] = field(default_factory=list)
-    cpu_plugin: list[float] = field(default_factory=list)
-    cpu_plain: list[float] = field(default_factory=list)
-    check: list[float] = field(default_factory=list)
-    floor: list[float] = field(default_factory=list)
-    check_cpu: list[float] = field(default_factory=list)
-    floor_cpu: list[float] = field(default_factory=list)
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+    cache: dict[str, tuple[int, int]] = field(default_factory=dict)  # files, bytes after cold
     search_plugin: int = 0
     search_plain: int = 0
     site_plugin: int = 0
@@ -205,6 +219,68 @@ class SizeResult:
     nav_plain: tuple[int, int] = (0, 0)
     nav_page: tuple[int, int] = (0, 0)  # the same for one postmortem page of the plugin
     language: dict[str, float] = field(default_factory=dict)
+
+    def has(self, key: str) -> bool:
+        return bool(self.runs.get(key))
+
+    def value(self, key: str, metric: str = "wall") -> float:
+        """Median of ``metric`` (wall, CPU or PSS) over the runs of ``key``."""
+        return median([METRICS[metric][0](m) for m in self.runs.get(key, [])])
+
+
+def nothing() -> None:
+    """The default set-up and clean-up of a step."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One measured command. ``cold`` removes ``.cache`` beside its mkdocs.yml first."""
+
+    key: str  # the series it belongs to, e.g. "build warm"; SizeResult.runs[key]
+    cmd: list[str]
+    cwd: Path
+    rss: bool = False  # sample the peak PSS of the process tree
+    cold: bool = False
+    before: Callable[[], None] = nothing
+    after: Callable[[], None] = nothing  # runs even when the command fails
+
+    def pinned(self) -> Step:
+        """The same step on one core (``taskset -c 0``), kept under "1 core <key>"."""
+        return replace(self, key=f"1 core {self.key}", cmd=[*ONE_CORE, *self.cmd])
+
+
+@dataclass
+class Edit:
+    """Appends a new sentence to the end of one postmortem, then restores its bytes and times."""
+
+    file: Path
+    count: int = 0
+    original: bytes = b""
+    times: tuple[int, int] = (0, 0)
+
+    def apply(self) -> None:
+        self.count += 1
+        self.original = self.file.read_bytes()
+        stat = self.file.stat()
+        self.times = (stat.st_atime_ns, stat.st_mtime_ns)
+        self.file.write_bytes(self.original + EDIT.format(count=self.count).encode())
+
+    def restore(self) -> None:
+        self.file.write_bytes(self.original)
+        os.utime(self.file, ns=self.times)
+
+
+def clear_cache(site: Path) -> None:
+    """Remove ``.cache`` beside ``site``'s mkdocs.yml, so that the next run starts cold."""
+    shutil.rmtree(site / CACHE, ignore_errors=True)
+    if (site / CACHE).exists():
+        raise SystemExit(f"ERROR: could not remove {site / CACHE} before a cold run")
+
+
+def tree_size(folder: Path) -> tuple[int, int]:
+    """Number of files under ``folder`` and their bytes; (0, 0) if it does not exist."""
+    files = [f for f in folder.rglob("*") if f.is_file()]
+    return len(files), sum(f.stat().st_size for f in files)
 
 
 def median(values: list[float] | list[int]) -> float:
@@ -254,18 +330,58 @@ def alternate(commands: list[Callable[[], None]], repeat: int) -> None:
             command()
 
 
+def perform(steps: list[Step], result: SizeResult) -> None:
+    """Run ``steps`` in order (one turn of a series), keeping each run under its key."""
+    for step in steps:
+        if step.cold:
+            clear_cache(step.cwd)
+        step.before()
+        try:
+            measured = run(step.cmd, step.cwd, rss=step.rss)
+        finally:
+            step.after()
+        result.runs.setdefault(step.key, []).append(measured)
+        memory = ""
+        if measured.rss_kb is not None:
+            memory = f"  {measured.rss_kb / 1024:6.0f} MB  processes {measured.processes}"
+        print(
+            f"    {step.key:<20} {measured.seconds:7.2f} s  CPU {measured.cpu:6.2f} s{memory}",
+            flush=True,
+        )
+        if measured.late:
+            print(
+                f"    WARNING: {measured.late} process(es) of {step.key} ran on more than "
+                f"{LEFTOVER_GRACE:.0f} s after it exited (their CPU time counts, not their time)",
+                flush=True,
+            )
+        if step.cold:
+            result.cache[step.key] = tree_size(step.cwd / CACHE)
+            if not result.cache[step.key][0]:
+                print(f"    WARNING: {step.key} left no {CACHE}/ (nothing is cached)", flush=True)
+
+
+def series(floor: list[Step], product: list[Step], result: SizeResult, repeat: int) -> None:
+    """``repeat`` alternating turns of the floor's steps and the product's steps."""
+    alternate([lambda: perform(floor, result), lambda: perform(product, result)], repeat)
+
+
 def ensure_archive(n: int, seed: int, work: Path) -> tuple[Path, dict[str, object]]:
-    """Generate the archive for (n, seed) unless the cached one matches the generator."""
+    """Generate the archive for (n, seed) unless the cached one matches the generator.
+
+    An archive that still holds the edit of an interrupted run is generated again.
+    """
     out = work / f"n{n}-s{seed}"
     stamp = out / "archive.json"
     wanted = generate.hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()[:16]
     if stamp.is_file():
         summary = json.loads(stamp.read_text())
+        archive = out / "plugin" / "postmortems"
         if (
             summary.get("n") == n
             and summary.get("seed") == seed
             and summary.get("generator") == wanted
-            and (out / "plugin" / "postmortems").is_dir()
+            and archive.is_dir()
+            and EDIT_MARK not in edited_file(archive).read_text(encoding="utf-8")
         ):
             print(f"  reusing {out}", flush=True)
             return out, summary
@@ -276,8 +392,9 @@ def ensure_archive(n: int, seed: int, work: Path) -> tuple[Path, dict[str, objec
     return out, summary
 
 
-def site_bytes(site: Path) -> int:
-    return sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
+def edited_file(archive: Path) -> Path:
+    """The postmortem the "edited" build changes: the first by name (not the single file)."""
+    return min(archive.glob("[0-9]*.md"))
 
 
 def nav_figures(page: Path) -> tuple[int, int]:
@@ -288,12 +405,12 @@ def nav_figures(page: Path) -> tuple[int, int]:
 def language_cost(archive_dir: Path, repeat: int) -> dict[str, float]:
     """In-process: the language rules over the archive against a CSafeLoader front-matter parse.
 
-    Times ``postmortem._check_language`` (body prose and action-item titles, exactly as
-    ``load_postmortem`` calls it), with ``prose`` and ``check_language`` wrapped to split the
-    time between prose extraction and rule matching. Reading (``read_source``: YAML with
+    Times ``check.postmortem._check_language`` (body prose and action-item titles, exactly
+    as the per-file check calls it), with ``prose`` and ``check_language`` wrapped to split
+    the time between prose extraction and rule matching. Reading (``read_source``: YAML with
     positions), ``check_front_matter`` and ``parse_body`` run before and are timed apart.
     """
-    from postmortem_kb import postmortem as pm_module
+    from postmortem_kb.check import postmortem as pm_module
     from postmortem_kb.check.front_matter import check_front_matter
     from postmortem_kb.model.report import Report
     from postmortem_kb.model.settings import Settings
@@ -381,31 +498,6 @@ def language_cost(archive_dir: Path, repeat: int) -> dict[str, float]:
     return result
 
 
-def single_file_checks(
-    site: Path, one: str, postmortem: list[str], repeat: int
-) -> tuple[list[float], list[float], bool]:
-    check_times: list[float] = []
-    yaml_times: list[float] = []
-    alternate(
-        [
-            lambda: check_times.append(run([*postmortem, "check", one], site).seconds),
-            lambda: yaml_times.append(run([sys.executable, "-c", "import yaml"], site).seconds),
-        ],
-        repeat,
-    )
-    probe = (
-        "import sys\n"
-        "from postmortem_kb.cli.main import main\n"
-        "try:\n"
-        f"    main(['check', {one!r}])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(any(m == 'mkdocs' or m.startswith(('mkdocs.', 'material')) for m in sys.modules))\n"
-    )
-    imported = run([sys.executable, "-c", probe], site).stdout.strip().splitlines()[-1] == "True"
-    return check_times, yaml_times, imported
-
-
 def verify_check(site: Path, postmortem: list[str]) -> None:
     """Untimed: the archive must pass ``postmortem check --strict`` with no finding."""
     result = subprocess.run(
@@ -428,71 +520,45 @@ def verify_check(site: Path, postmortem: list[str]) -> None:
         )
 
 
-def measure(n: int, seed: int, repeat: int, work: Path, postmortem: list[str]) -> SizeResult:
+def measure(
+    n: int, seed: int, repeat: int, one_core_repeat: int, work: Path, postmortem: list[str]
+) -> SizeResult:
+    """Every figure at one N; ``one_core_repeat`` 0 skips the runs under ``taskset -c 0``."""
     print(f"\nN = {n:,}", flush=True)
     out, summary = ensure_archive(n, seed, work)
     result = SizeResult(n, mean_bytes=int(summary.get("mean_bytes", 0)))
     plugin, plain = out / "plugin", out / "plain"
-    build = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
-
     print("  verifying with postmortem check --strict ...", flush=True)
     verify_check(plugin, postmortem)
 
-    def timed_build(name: str, site: Path) -> Run:
-        measured = run(build, site, rss=True)
-        rss_mb = (measured.rss_kb or 0) / 1024
-        print(
-            f"    {name:<6} build {measured.seconds:7.2f} s  {rss_mb:6.0f} MB  "
-            f"CPU {measured.cpu:6.2f} s  processes {measured.processes}",
-            flush=True,
-        )
-        if measured.late:
-            print(
-                f"    WARNING: {measured.late} process(es) of the {name} build ran on more "
-                f"than {LEFTOVER_GRACE:.0f} s after it exited (their CPU time counts, "
-                "not their time)",
-                flush=True,
-            )
-        return measured
-
-    def build_plugin() -> None:
-        measured = timed_build("plugin", plugin)
-        result.build_plugin.append(measured.seconds)
-        result.rss_plugin.append(measured.rss_kb or 0)
-        result.cpu_plugin.append(measured.cpu)
-
-    def build_plain() -> None:
-        measured = timed_build("plain", plain)
-        result.build_plain.append(measured.seconds)
-        result.rss_plain.append(measured.rss_kb or 0)
-        result.cpu_plain.append(measured.cpu)
-
-    print("  builds (alternating):", flush=True)
-    alternate([build_plain, build_plugin], repeat)
-
-    check_cmd = [*postmortem, "check", "--format", "json"]
-    floor_cmd = [sys.executable, str(BENCH / "parse_floor.py"), "postmortems"]
-
-    def check() -> None:
-        measured = run(check_cmd, plugin)
-        result.check.append(measured.seconds)
-        result.check_cpu.append(measured.cpu)
-
-    def floor() -> None:
-        measured = run(floor_cmd, plugin)
-        result.floor.append(measured.seconds)
-        result.floor_cpu.append(measured.cpu)
-
-    alternate([floor, check], repeat)
-    print(
-        f"  check {median(result.check):.2f} s, parse floor {median(result.floor):.2f} s",
-        flush=True,
+    build = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
+    check = [*postmortem, "check", "--format", "json"]
+    edit = Edit(edited_file(plugin / "postmortems"))
+    plain_build = Step("build plain", build, plain, rss=True)
+    builds = [  # in this order: warm reuses the cache of cold, edited that of warm
+        Step("build cold", build, plugin, rss=True, cold=True),
+        Step("build warm", build, plugin, rss=True),
+        Step("build edited", build, plugin, rss=True, before=edit.apply, after=edit.restore),
+    ]
+    parse_floor = Step(
+        "check floor", [sys.executable, str(BENCH / "parse_floor.py"), "postmortems"], plugin
     )
+    checks = [Step("check cold", check, plugin, cold=True), Step("check warm", check, plugin)]
+
+    print("  builds: plain | cold, warm, one postmortem edited (alternating):", flush=True)
+    series([plain_build], builds, result, repeat)
+    print("  checks: parse floor | cold, warm (alternating):", flush=True)
+    series([parse_floor], checks, result, repeat)
+    if one_core_repeat:
+        print(f"  on one core (taskset -c 0), {one_core_repeat} turn(s):", flush=True)
+        cold_warm = [step.pinned() for step in builds[:2]]
+        series([plain_build.pinned()], cold_warm, result, one_core_repeat)
+        series([parse_floor.pinned()], [step.pinned() for step in checks], result, one_core_repeat)
 
     result.search_plugin = (plugin / "site/search/search_index.json").stat().st_size
     result.search_plain = (plain / "site/search/search_index.json").stat().st_size
-    result.site_plugin = site_bytes(plugin / "site")
-    result.site_plain = site_bytes(plain / "site")
+    result.site_plugin = tree_size(plugin / "site")[1]
+    result.site_plain = tree_size(plain / "site")[1]
     result.nav_plugin = nav_figures(plugin / "site/index.html")
     result.nav_plain = nav_figures(plain / "site/index.html")
     one = Path(str(summary["one_file"])).stem
@@ -513,6 +579,29 @@ def measure(n: int, seed: int, repeat: int, work: Path, postmortem: list[str]) -
         flush=True,
     )
     return result
+
+
+def single_file_checks(result: SizeResult, site: Path, postmortem: list[str], repeat: int) -> bool:
+    """``postmortem check FILE`` (no ``.cache``, as in a fresh CI checkout) against ``import
+    yaml``, kept in ``result`` as "single check" and "single floor"; True if the check
+    imports MkDocs or Material."""
+    one = (site.parent / "one-file.md").read_text().strip()
+    series(
+        [Step("single floor", [sys.executable, "-c", "import yaml"], site)],
+        [Step("single check", [*postmortem, "check", one], site, cold=True)],
+        result,
+        repeat,
+    )
+    probe = (
+        "import sys\n"
+        "from postmortem_kb.cli.main import main\n"
+        "try:\n"
+        f"    main(['check', {one!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(any(m == 'mkdocs' or m.startswith(('mkdocs.', 'material')) for m in sys.modules))\n"
+    )
+    return run([sys.executable, "-c", probe], site).stdout.strip().splitlines()[-1] == "True"
 
 
 def machine() -> dict[str, str]:
@@ -547,21 +636,16 @@ def mark(ok: bool | None) -> str:
     return "" if ok is None else ("PASS" if ok else "MISS")
 
 
-def seconds(value: float) -> str:
-    """A duration in a table cell."""
-    return f"{value:.2f} s"
-
-
 def per_size(
     results: list[SizeResult],
     target_n: int,
     label: str,
     pick: Callable[[SizeResult], tuple[float, float]],
     show: Callable[[float], str],
-    target: tuple[float, str] | None = None,
+    target: float | None = None,
 ) -> list[list[str]]:
     """One row per N: the product against its floor, their ratio, and at ``target_n`` the
-    target (highest ratio allowed, as printed) when there is one."""
+    target (the highest ratio allowed) when there is one."""
     rows = []
     for r in results:
         measured, floor = pick(r)
@@ -574,65 +658,105 @@ def per_size(
                 show(measured),
                 show(floor),
                 "" if ratio is None else f"{ratio:.2f}",
-                target[1] if judged and target else "",
-                mark(ratio <= target[0]) if judged and target and ratio is not None else "",
+                f"<= {target:.2f}" if judged else "",
+                mark(ratio <= target) if judged and target and ratio is not None else "",
             ]
         )
     return rows
 
 
-def table(
+def timed_rows(
     results: list[SizeResult],
-    single: tuple[list[float], list[float], bool],
     target_n: int,
+    label: str,
+    key: str,
+    floor_key: str,
+    metric: str,
+    target: float | None = None,
 ) -> list[list[str]]:
-    """Rows: figure, N, measured, floor, ratio, target, mark."""
+    """Rows of one timed figure (a metric of ``METRICS``) against its floor, one per N."""
+    return per_size(
+        results,
+        target_n,
+        f"{label}: {metric}",
+        lambda r: (r.value(key, metric), r.value(floor_key, metric)),
+        METRICS[metric][1],
+        target,
+    )
+
+
+# The timed figures: label, the product's key, its floor's key (measured in the same
+# series), and the target of each metric reported (None: information only).
+TIMED: list[tuple[str, str, str, dict[str, float | None]]] = [
+    (
+        "build cold (no .cache) vs plain mkdocs",
+        "build cold",
+        "build plain",
+        {"wall": None, "CPU": COLD_BUILD_CPU_TARGET},
+    ),
+    (
+        "build warm (nothing changed) vs plain",
+        "build warm",
+        "build plain",
+        {"wall": WARM_BUILD_TARGET, "CPU": WARM_BUILD_TARGET},
+    ),
+    (
+        "build, one postmortem edited, vs plain",
+        "build edited",
+        "build plain",
+        {"wall": EDITED_BUILD_TARGET, "CPU": None},
+    ),
+    (
+        "check warm vs CSafeLoader parse",
+        "check warm",
+        "check floor",
+        {"wall": WARM_CHECK_TARGET, "CPU": None},
+    ),
+    (
+        "check cold (no .cache) vs CSafeLoader parse",
+        "check cold",
+        "check floor",
+        {"wall": None, "CPU": COLD_CHECK_CPU_TARGET},
+    ),
+]
+
+# Growth from the smallest to the largest N: label, key, judged (False: a reference).
+SCALING = [
+    ("scaling: plugin build, cold", "build cold", True),
+    ("scaling: plugin build, warm", "build warm", True),
+    ("scaling: plain build (reference)", "build plain", False),
+    ("scaling: postmortem check, cold", "check cold", True),
+    ("scaling: postmortem check, warm", "check warm", True),
+    ("scaling: parse floor (reference)", "check floor", False),
+]
+
+
+def all_timed_rows(results: list[SizeResult], target_n: int) -> list[list[str]]:
+    """The rows of TIMED, then the same on one core for the series that ran there."""
     rows: list[list[str]] = []
-    at_target = {r.n: r.n == target_n for r in results}
-    rows += per_size(
-        results,
-        target_n,
-        "build: plugin vs plain mkdocs build",
-        lambda r: (median(r.build_plugin), median(r.build_plain)),
-        seconds,
-        (BUILD_TARGET, f"<= {BUILD_TARGET:.2f}"),
-    )
-    rows += per_size(
-        results,
-        target_n,
-        "  (info) build CPU time (user+sys, all processes)",
-        lambda r: (median(r.cpu_plugin), median(r.cpu_plain)),
-        seconds,
-    )
-    rows += per_size(
-        results,
-        target_n,
-        "check: postmortem check vs CSafeLoader parse",
-        lambda r: (median(r.check), median(r.floor)),
-        seconds,
-        (CHECK_TARGET, f"<= {CHECK_TARGET:.1f}"),
-    )
-    rows += per_size(
-        results,
-        target_n,
-        "  (info) check CPU time (user+sys, all processes)",
-        lambda r: (median(r.check_cpu), median(r.floor_cpu)),
-        seconds,
-    )
-    check_times, yaml_times, imported = single
-    one = median(check_times)
-    rows.append(
+    for prefix, tag in (("", ""), ("1 core ", "[1 core] ")):
+        for label, key, floor_key, targets in TIMED:
+            if not results[-1].has(prefix + key):
+                continue
+            for metric, target in targets.items():
+                rows += timed_rows(
+                    results, target_n, tag + label, prefix + key, prefix + floor_key, metric, target
+                )
+    return rows
+
+
+def single_rows(largest: SizeResult, imported: bool) -> list[list[str]]:
+    one, floor = largest.value("single check"), largest.value("single floor")
+    return [
         [
-            "single-file check (whole process)",
-            f"{results[-1].n:,}",
+            "single-file check (whole process, no .cache)",
+            f"{largest.n:,}",
             f"{one:.3f} s",
-            f"{median(yaml_times):.3f} s",
-            f"{one / median(yaml_times):.1f}",
+            f"{floor:.3f} s",
+            f"{one / floor:.1f}",
             f"<= {SINGLE_TARGET:.2f} s",
             mark(one <= SINGLE_TARGET),
-        ]
-    )
-    rows.append(
+        ],
         [
             "single-file check imports mkdocs/material",
             "",
@@ -641,55 +765,54 @@ def table(
             "",
             "no",
             mark(not imported),
-        ]
-    )
-    if len(results) >= 2:
-        small, large = results[0], results[-1]
-        factor = large.n / small.n
-        limit = factor * SCALING_SLACK
-        span = f"{small.n:,} -> {large.n:,}"
-        for label, pick in (
-            ("scaling: plugin build", lambda r: median(r.build_plugin)),
-            ("scaling: plain build (reference)", lambda r: median(r.build_plain)),
-            ("scaling: postmortem check", lambda r: median(r.check)),
-            ("scaling: parse floor (reference)", lambda r: median(r.floor)),
-        ):
-            growth = pick(large) / pick(small)
-            reference = "reference" in label
+        ],
+    ]
+
+
+def scaling_rows(results: list[SizeResult]) -> list[list[str]]:
+    if len(results) < 2:
+        return []
+    small, large = results[0], results[-1]
+    limit = large.n / small.n * SCALING_SLACK
+    rows = []
+    for label, key, judged in SCALING:
+        growth = large.value(key) / small.value(key)
+        rows.append(
+            [
+                label,
+                f"{small.n:,} -> {large.n:,}",
+                f"{large.value(key):.2f} s",
+                f"{small.value(key):.2f} s",
+                f"{growth:.2f}x",
+                f"<= {limit:.1f}x" if judged else "",
+                mark(growth <= limit) if judged else "",
+            ]
+        )
+    return rows
+
+
+def cache_rows(results: list[SizeResult]) -> list[list[str]]:
+    """What a cold build and a cold check leave in ``.cache`` (information)."""
+    rows = []
+    for key in ("build cold", "check cold"):
+        for r in results:
+            files, size = r.cache.get(key, (0, 0))
             rows.append(
                 [
-                    label,
-                    span,
-                    f"{pick(large):.2f} s",
-                    f"{pick(small):.2f} s",
-                    f"{growth:.2f}x",
-                    "" if reference else f"<= {limit:.1f}x",
-                    "" if reference else mark(growth <= limit),
+                    f"  (info) {CACHE}/ per postmortem after a cold {key.split()[0]}",
+                    f"{r.n:,}",
+                    f"{size / r.n / 1024:.2f} KB ({files:,} files)",
+                    "",
+                    "",
+                    "",
+                    "",
                 ]
             )
-    rows += per_size(
-        results,
-        target_n,
-        "peak memory (PSS, process tree): plugin vs plain build",
-        lambda r: (median(r.rss_plugin) / 1024, median(r.rss_plain) / 1024),
-        lambda mb: f"{mb:.0f} MB",
-        (RSS_TARGET, f"<= {RSS_TARGET:.1f}"),
-    )
-    rows += per_size(
-        results,
-        target_n,
-        "search_index.json per postmortem",
-        lambda r: (r.search_plugin / r.n / 1024, r.search_plain / r.n / 1024),
-        lambda kb: f"{kb:.2f} KB",
-        (SEARCH_TARGET, f"<= {SEARCH_TARGET:.1f}"),
-    )
-    rows += per_size(
-        results,
-        target_n,
-        "site bytes per postmortem",
-        lambda r: (r.site_plugin / r.n / 1024, r.site_plain / r.n / 1024),
-        lambda kb: f"{kb:.1f} KB",
-    )
+    return rows
+
+
+def nav_rows(results: list[SizeResult]) -> list[list[str]]:
+    rows = []
     first = results[0]
     for r in results:
         flat = r.nav_plugin[0] <= first.nav_plugin[0] * 1.1 + 5
@@ -716,6 +839,12 @@ def table(
                 "",
             ]
         )
+    return rows
+
+
+def language_rows(results: list[SizeResult], target_n: int) -> list[list[str]]:
+    rows = []
+    at_target = {r.n: r.n == target_n for r in results}
     for r in results:
         lang = r.language
         if not lang:
@@ -772,6 +901,43 @@ def table(
     return rows
 
 
+def table(results: list[SizeResult], imported: bool, target_n: int) -> list[list[str]]:
+    """Rows: figure, N, measured, floor, ratio, target, mark."""
+    rows = all_timed_rows(results, target_n)
+    rows += single_rows(results[-1], imported)
+    rows += scaling_rows(results)
+    memory = "peak memory (process tree)"
+    rows += timed_rows(
+        results,
+        target_n,
+        f"{memory}, cold build vs plain",
+        "build cold",
+        "build plain",
+        "PSS",
+        RSS_TARGET,
+    )
+    rows += timed_rows(
+        results, target_n, f"  (info) {memory}, warm build", "build warm", "build plain", "PSS"
+    )
+    rows += cache_rows(results)
+    rows += per_size(
+        results,
+        target_n,
+        "search_index.json per postmortem",
+        lambda r: (r.search_plugin / r.n / 1024, r.search_plain / r.n / 1024),
+        lambda kb: f"{kb:.2f} KB",
+        SEARCH_TARGET,
+    )
+    rows += per_size(
+        results,
+        target_n,
+        "site bytes per postmortem",
+        lambda r: (r.site_plugin / r.n / 1024, r.site_plain / r.n / 1024),
+        lambda kb: f"{kb:.1f} KB",
+    )
+    return rows + nav_rows(results) + language_rows(results, target_n)
+
+
 HEADER = ["figure", "N", "measured", "floor", "ratio", "target", ""]
 
 
@@ -801,14 +967,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=ROOT / ".bench", help="[.bench/]")
     parser.add_argument(
+        "--one-core",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time cold and warm builds and checks under taskset -c 0 [on]",
+    )
+    parser.add_argument(
+        "--one-core-repeat", type=int, default=1, help="runs per figure on one core [1]"
+    )
+    parser.add_argument(
         "--output", type=Path, default=BENCH / "last-results.md", help="[bench/last-results.md]"
     )
     args = parser.parse_args(argv)
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     if args.big:
         sizes = sorted({*sizes, 10_000})
-    if not sizes or min(sizes) < 1 or args.repeat < 1:
-        parser.error("sizes and repeat must be positive")
+    if not sizes or min(sizes) < 1 or args.repeat < 1 or args.one_core_repeat < 1:
+        parser.error("sizes and repeats must be positive")
+    if args.one_core and not shutil.which(ONE_CORE[0]):
+        print(f"note: no {ONE_CORE[0]}; skipping the 1-core figures", flush=True)
+        args.one_core = False
+    one_core_repeat = args.one_core_repeat if args.one_core else 0
     args.work.mkdir(parents=True, exist_ok=True)
     if not become_subreaper():
         print("note: cannot adopt orphaned processes; CPU time may miss some", flush=True)
@@ -817,17 +996,20 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(
         f"postmortem-kb benchmark: sizes {', '.join(f'{n:,}' for n in sizes)}, "
-        f"{args.repeat} repeats, work dir {args.work}",
+        f"{args.repeat} repeats ({one_core_repeat} on one core), work dir {args.work}",
         flush=True,
     )
 
-    results = [measure(n, args.seed, args.repeat, args.work, postmortem) for n in sizes]
-    largest = args.work / f"n{sizes[-1]}-s{args.seed}"
-    one = (largest / "one-file.md").read_text().strip()
-    print("\nsingle-file check ...", flush=True)
-    single = single_file_checks(largest / "plugin", one, postmortem, max(args.repeat, 5))
+    results = [
+        measure(n, args.seed, args.repeat, one_core_repeat, args.work, postmortem) for n in sizes
+    ]
+    single_repeat = max(args.repeat, 5)
+    print("\nsingle-file check: import yaml | postmortem check FILE (no .cache)", flush=True)
+    imported = single_file_checks(
+        results[-1], args.work / f"n{sizes[-1]}-s{args.seed}" / "plugin", postmortem, single_repeat
+    )
     target_n = TARGET_N if TARGET_N in sizes else sizes[-1]
-    rows = table(results, single, target_n)
+    rows = table(results, imported, target_n)
     elapsed = time.perf_counter() - started
 
     machine_line = (
@@ -838,9 +1020,11 @@ def main(argv: list[str] | None = None) -> int:
     load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
     machine_line += f"; load average at the end {load} (1/5/15 min)"
     sizes_line = ", ".join(f"{r.n:,} ({r.mean_bytes:,} B/postmortem)" for r in results)
+    one_core = f"1 core: {one_core_repeat}; " if one_core_repeat else ""
     note = (
-        f"Medians of {args.repeat} alternating runs (single-file: {max(args.repeat, 5)}); "
-        f"targets apply at N = {target_n:,}"
+        f"Medians of {args.repeat} alternating runs ({one_core}single-file: {single_repeat}); "
+        "cold = no .cache, warm = the cache of the run before, edited = warm with one "
+        f"postmortem changed; targets apply at N = {target_n:,}"
         + ("" if target_n == TARGET_N else f" (the issue states them at {TARGET_N:,})")
         + f"; scaling target = linear x {SCALING_SLACK:.2f}. Run took {elapsed / 60:.1f} min."
     )
@@ -848,7 +1032,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmachine: {machine_line}")
     print(f"archives: {sizes_line}, seed {args.seed}")
     print(note)
-    misses = [row[0] for row in rows if row[-1] == "MISS"]
+    misses = [f"{row[0].strip()} ({row[1]})" for row in rows if row[-1] == "MISS"]
     print(f"misses: {', '.join(misses) if misses else 'none'}")
 
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
