@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from postmortem_kb.check.structure import check_structure
 from postmortem_kb.model.findings import Level
-from postmortem_kb.model.settings import DEFAULT_SECTIONS, SectionSpec, Settings, SettingsError
+from postmortem_kb.model.report import Report
+from postmortem_kb.model.settings import (
+    DEFAULT_SECTIONS,
+    SectionSpec,
+    Settings,
+    SettingsError,
+    option_names,
+)
+from postmortem_kb.source.body import parse_body
 from postmortem_kb.source.mkdocs_yml import plugin_options, read_site_config
 
 
@@ -38,6 +50,7 @@ def test_valid_options() -> None:
             "review_within_days": 10,
             "placeholders": ["XXX"],
             "max_file_kb": 64,
+            "timeline_section": "lessons",
             "rules": {"unknown-key": "off", "late-review": "error", "no-participants": "info"},
         }
     )
@@ -55,6 +68,7 @@ def test_valid_options() -> None:
     assert settings.review_within_days == 10
     assert settings.placeholders == ("XXX",)
     assert settings.max_file_kb == 64
+    assert settings.timeline_section == "lessons"
     assert settings.rule_levels == {
         "unknown-key": None,
         "late-review": Level.ERROR,
@@ -71,6 +85,34 @@ def test_empty_values_keep_defaults(options: dict[str, Any]) -> None:
     assert settings.timezone is None and settings.rule_levels == {}
 
 
+def test_every_empty_option_keeps_its_default() -> None:
+    assert Settings.from_options(dict.fromkeys(option_names())) == Settings()
+
+
+def test_timeline_section_is_checked_as_the_timeline() -> None:
+    settings = Settings.from_options(
+        {"sections": ["Summary", "Chronology"], "timeline_section": "chronology"}
+    )
+    text = "## Summary\n\nText.\n\n## Chronology\n\n- 09:12 UTC: one entry.\n"
+    report = Report("x.md", settings.rule_levels)
+    check_structure(text, parse_body(text, 1), settings, "published", report, None)
+    assert [f.rule for f in report.findings] == ["timeline-too-short"]
+
+
+def test_settings_are_immutable_and_survive_pickling() -> None:
+    settings = Settings.from_options({"rules": {"late-review": "error"}, "sections": ["A"]})
+    with pytest.raises(ValidationError):
+        settings.dir = "elsewhere"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.sections[0].name = "B"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(settings)) == settings
+
+
+def test_section_specs_are_built_positionally() -> None:
+    assert SectionSpec("A", ["B"]) == SectionSpec("A", ("B",))  # type: ignore[arg-type]
+    assert SectionSpec("A").names() == ("a",)
+
+
 def test_yaml_off_is_false() -> None:
     """``unknown-key: off`` in YAML 1.1 is the boolean false."""
     assert Settings.from_options({"rules": {"unknown-key": False}}).rule_levels == {
@@ -82,7 +124,19 @@ def test_yaml_off_is_false() -> None:
     ("options", "message"),
     [
         ({"bogus": 1, "also": 2}, "unknown option(s): also, bogus"),
-        ({"timeline_section": "X"}, "unknown option(s): timeline_section"),
+        (
+            {"timline_section": "X"},
+            "unknown option(s): timline_section (did you mean 'timeline_section'?)",
+        ),
+        ({"rule_levels": {}}, "unknown option(s): rule_levels (did you mean 'rules'?)"),
+        (
+            {"timeline_section": "X"},
+            "option 'timeline_section': 'X' is not one of the sections: Summary, Impact,",
+        ),
+        (
+            {"sections": ["Summary"], "timeline_section": "Timeline"},
+            "option 'timeline_section': 'Timeline' is not one of the sections: Summary",
+        ),
         (
             {"timezone": "Mars/Olympus_Mons"},
             "option 'timezone': unknown time zone 'Mars/Olympus_Mons'",
@@ -102,50 +156,69 @@ def test_yaml_off_is_false() -> None:
             {"rules": {"unknown-key": None}},
             "option 'rules': level of 'unknown-key' must be error, warning, info",
         ),
-        ({"rules": {"unknown-keys": "off"}}, "option 'rules': unknown rule id 'unknown-keys'"),
+        (
+            {"rules": {"unknown-key": ["off"]}},
+            "option 'rules': level of 'unknown-key' must be error, warning, info",
+        ),
+        (
+            {"rules": {"unknown-keys": "off"}},
+            "option 'rules': unknown rule id 'unknown-keys' (did you mean 'unknown-key'?)",
+        ),
+        (
+            {"rules": {"yaml-alias": "off"}},
+            "option 'rules': 'yaml-alias' guards the build against hostile input and cannot be "
+            "changed",
+        ),
         (
             {"rules": ["unknown-key"]},
-            "option 'rules' must map rule ids to error, warning, info or off",
+            "option 'rules': must map rule ids to error, warning, info or off",
         ),
-        ({"sections": "Summary"}, "option 'sections' must be a list of section names or mappings"),
+        ({"sections": "Summary"}, "option 'sections' must be a list, got 'Summary'"),
         (
             {"sections": [1]},
-            "option 'sections': each entry is a name or {name, aliases, subsections}",
+            "option 'sections[0]' must be a name or {name, aliases, subsections}, got 1",
         ),
-        ({"sections": [""]}, "option 'sections': each entry is a name"),
-        ({"sections": [{"aliases": ["x"]}]}, "option 'sections': each entry is a name"),
+        ({"sections": [""]}, "option 'sections[0].name' must be a non-empty string"),
+        ({"sections": [{"aliases": ["x"]}]}, "option 'sections[0].name' is required"),
         (
             {"sections": [{"name": "X", "alias": ["Y"]}]},
-            "option 'sections': unknown key(s) ['alias']",
+            "option 'sections[0].alias' is not a known key",
         ),
         (
             {"sections": [{"name": "X", "aliases": "Y"}]},
-            "option 'sections': 'aliases' of 'X' must be a list",
+            "option 'sections[0].aliases' must be a list, got 'Y'",
         ),
         (
             {"sections": [{"name": "X", "subsections": "Y"}]},
-            "option 'sections.subsections' must be a list of section names or mappings",
+            "option 'sections[0].subsections' must be a list",
         ),
         (
             {"sections": [{"name": "X", "subsections": [2]}]},
-            "option 'sections.subsections': each entry is a name",
+            "option 'sections[0].subsections[0]' must be a name or {name, aliases, subsections}",
         ),
         (
             {"required_fields": ["title"]},
-            "option 'required_fields': 'title' is not one of participants, incident, "
-            "review_meeting, causes",
+            "option 'required_fields[0]' must be one of 'participants', 'incident', "
+            "'review_meeting' or 'causes', got 'title'",
         ),
-        ({"required_fields": "causes"}, "option 'required_fields' must be a list of strings"),
+        ({"required_fields": "causes"}, "option 'required_fields' must be a list, got 'causes'"),
         ({"severities": []}, "option 'severities' must list at least one value"),
-        ({"severities": "SEV1"}, "option 'severities' must be a list of strings, got 'SEV1'"),
-        ({"severities": ["SEV1", 2]}, "option 'severities' must be a list of strings"),
-        ({"placeholders": [""]}, "option 'placeholders' must be a list of strings"),
+        ({"severities": "SEV1"}, "option 'severities' must be a list, got 'SEV1'"),
+        ({"severities": ["SEV1", 2]}, "option 'severities[1]' must be a non-empty string, got 2"),
+        ({"placeholders": [""]}, "option 'placeholders[0]' must be a non-empty string"),
         ({"dir": ""}, "option 'dir' must be a non-empty string"),
         ({"dir": ["a"]}, "option 'dir' must be a non-empty string"),
+        ({"enabled": "yes"}, "option 'enabled' must be true or false, got 'yes'"),
         ({"timeline_min_entries": -1}, "option 'timeline_min_entries' must be a whole number >= 0"),
-        ({"review_within_days": True}, "option 'review_within_days' must be a whole number >= 0"),
-        ({"max_file_kb": "10"}, "option 'max_file_kb' must be a whole number >= 1, got '10'"),
-        ({"max_file_kb": 1.5}, "option 'max_file_kb' must be a whole number >= 1, got 1.5"),
+        ({"review_within_days": True}, "option 'review_within_days' must be a whole number"),
+        ({"max_file_kb": 0}, "option 'max_file_kb' must be a whole number >= 1, got 0"),
+        ({"max_file_kb": "10"}, "option 'max_file_kb' must be a whole number, got '10'"),
+        ({"max_file_kb": 1.5}, "option 'max_file_kb' must be a whole number, got 1.5"),
+        (
+            {"dir": "", "severities": []},
+            "option 'dir' must be a non-empty string, got ''; "
+            "option 'severities' must list at least one value",
+        ),
     ],
 )
 def test_invalid_options(options: dict[str, Any], message: str) -> None:

@@ -1,35 +1,74 @@
-"""Checker settings: the plugin's options, shared by the MkDocs plugin and the CLI."""
+"""The plugin's options, each declared once, shared by the MkDocs plugin and the CLI.
+
+:class:`Settings` is the one declaration of every option of ``mkdocs.yml``: its name, type,
+default, constraints and description. Everything else is derived from it: the MkDocs
+config (``site/config.py``), the CLI's reading of ``mkdocs.yml`` (``source/mkdocs_yml.py``,
+through :meth:`Settings.from_options`), the option table in the docs (:func:`options_table`)
+and ``schema/plugin-options.schema.json`` (:func:`options_json_schema`).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.dataclasses import dataclass
 
 from postmortem_kb.check.language.rules import lint_rules
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.rules import FIXED_RULES, RULES
+from postmortem_kb.model.text import did_you_mean
 
-OPTIONAL_REQUIRABLE_FIELDS = ("participants", "incident", "review_meeting", "causes")
+# The value types of options, with their constraints. Strict: `"10"` is not a number.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
+Count = Annotated[int, Field(strict=True, ge=0)]
+Positive = Annotated[int, Field(strict=True, ge=1)]
+RequirableField = Literal["participants", "incident", "review_meeting", "causes"]
+LevelName = Literal["error", "warning", "info", "off", False]  # YAML reads a bare off as false
+
+OPTIONAL_REQUIRABLE_FIELDS: tuple[str, ...] = get_args(RequirableField)
 
 
 class SettingsError(ValueError):
     """The configuration is invalid; the message says which option and why."""
 
 
-@dataclass(frozen=True)
+def _by_name(value: Any) -> Any:
+    """A section may be written as its name alone."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class SectionSpec:
     """A required level-2 section, its accepted aliases and expected level-3 subsections."""
 
-    name: str
-    aliases: tuple[str, ...] = ()
-    subsections: tuple[SectionSpec, ...] = ()
+    name: Text
+    aliases: tuple[Text, ...] = ()
+    subsections: tuple[Section, ...] = ()
 
     def names(self) -> tuple[str, ...]:
         """Return the lowercase names that match this section."""
         return tuple(n.casefold() for n in (self.name, *self.aliases))
 
+
+Section = Annotated[
+    SectionSpec, BeforeValidator(_by_name, json_schema_input_type=Text | SectionSpec)
+]
 
 DEFAULT_SECTIONS = (
     SectionSpec("Summary"),
@@ -49,31 +88,113 @@ DEFAULT_SECTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything that tunes checking; defaults match the documented contract."""
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name
 
-    enabled: bool = True
-    offline: bool = True
-    cache: bool = True
-    cache_dir: str = ".cache/plugin/postmortems"
-    dir: str = "postmortems"
-    severities: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4")
-    timezone: str | None = None
-    sections: tuple[SectionSpec, ...] = DEFAULT_SECTIONS
-    timeline_section: str = "Timeline"
-    timeline_min_entries: int = 3
-    required_fields: tuple[str, ...] = ()
-    review_within_days: int = 5
-    placeholders: tuple[str, ...] = ("TODO", "TBD", "FIXME")
-    max_file_kb: int = 1024
-    recurrence_count: int = 3
-    recurrence_days: int = 365
-    stale_after_days: int = 14
-    related_limit: int = 5
-    earlier_open_limit: int = 10
-    roster: tuple[str, ...] = ()
-    rule_levels: Mapping[str, Level | None] = field(default_factory=dict)
+
+def _rule_levels(value: Any) -> dict[str, Level | None]:
+    """Read ``rule-id: error|warning|info|off`` into levels (``None``: the rule is off)."""
+    if not isinstance(value, Mapping):
+        raise ValueError("must map rule ids to error, warning, info or off")
+    known = RULES.keys() | lint_rules().ids()
+    levels: dict[str, Level | None] = {}
+    for rule_id, level in value.items():
+        if rule_id not in known:
+            hint = did_you_mean(str(rule_id), known)
+            raise ValueError(f"unknown rule id {rule_id!r}" + (f" ({hint})" if hint else ""))
+        if rule_id in FIXED_RULES:
+            raise ValueError(
+                f"{rule_id!r} guards the build against hostile input and cannot be changed"
+            )
+        if level is False or level == "off":
+            levels[rule_id] = None
+        elif isinstance(level, str) and level in {lvl.value for lvl in Level}:
+            levels[rule_id] = Level(level)
+        else:
+            raise ValueError(f"level of {rule_id!r} must be error, warning, info or off")
+    return levels
+
+
+TimeZone = Annotated[Text, AfterValidator(_known_zone)]
+RuleLevels = Annotated[
+    Mapping[str, Level | None],
+    BeforeValidator(_rule_levels, json_schema_input_type=dict[str, LevelName]),
+]
+
+
+class Settings(BaseModel):
+    """Everything that tunes the plugin and the checker: one field per option."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: Flag = Field(True, description="Build the postmortem pages; false turns it off.")
+    offline: Flag = Field(
+        True, description="Load nothing from the internet (web fonts, forge API) on the site."
+    )
+    cache: Flag = Field(True, description="Keep per-file results between builds and checks.")
+    cache_dir: Text = Field(
+        ".cache/plugin/postmortems", description="Folder of the cache, relative to mkdocs.yml."
+    )
+    dir: Text = Field("postmortems", description="Folder of postmortems, relative to mkdocs.yml.")
+    severities: tuple[Text, ...] = Field(
+        ("SEV1", "SEV2", "SEV3", "SEV4"),
+        min_length=1,
+        description="Severity levels, most severe first.",
+    )
+    timezone: TimeZone | None = Field(
+        None, description="IANA time zone of timestamps written without an offset."
+    )
+    sections: tuple[Section, ...] = Field(
+        DEFAULT_SECTIONS,
+        description="Required level-2 sections; the defaults, with their aliases and "
+        "subsections, are listed under [Body](#body).",
+    )
+    timeline_section: Text = Field(
+        "Timeline", description="The section holding the timeline; one of `sections`."
+    )
+    timeline_min_entries: Count = Field(3, description="Fewest entries the timeline may have.")
+    required_fields: tuple[RequirableField, ...] = Field(
+        (), description="Optional front-matter fields that every postmortem must have."
+    )
+    review_within_days: Count = Field(
+        5, description="Most days from resolution to the review meeting."
+    )
+    placeholders: tuple[Text, ...] = Field(
+        ("TODO", "TBD", "FIXME"), description="Words that mark unfinished text."
+    )
+    max_file_kb: Positive = Field(1024, description="Largest postmortem file read, in KiB.")
+    recurrence_count: Positive = Field(
+        3, description="A cause recurs when this many postmortems name it ..."
+    )
+    recurrence_days: Positive = Field(365, description="... within this many days.")
+    stale_after_days: Count = Field(
+        14, description="Days after the incident a draft or review is stale."
+    )
+    related_limit: Count = Field(5, description="Computed related postmortems shown per page.")
+    earlier_open_limit: Count = Field(
+        10, description="Open items of earlier incidents shown per page."
+    )
+    roster: tuple[Text, ...] = Field(
+        (), description="More people the language rules recognise by name."
+    )
+    rule_levels: RuleLevels = Field(
+        default_factory=dict,
+        alias="rules",
+        description="Level of a rule by id: error, warning, info or off.",
+    )
+
+    @field_validator("timeline_section")
+    @classmethod
+    def _names_a_section(cls, name: str, info: ValidationInfo) -> str:
+        sections: tuple[SectionSpec, ...] = info.data.get("sections", ())
+        names = [spec.name for spec in sections]
+        if sections and name.casefold() not in {n.casefold() for n in names}:
+            raise ValueError(f"{name!r} is not one of the sections: {', '.join(names)}")
+        return name
 
     def canonical_sections(self) -> dict[str, str]:
         """Map every accepted section heading (lowercase) to its section's name (lowercase)."""
@@ -83,155 +204,131 @@ class Settings:
         """Return the configured time zone, if any."""
         return ZoneInfo(self.timezone) if self.timezone else None
 
+    def fingerprint(self) -> str:
+        """A sha256 hex digest of the options that change how a single file is checked."""
+        options = self.model_dump(mode="json", exclude=set(NOT_PER_FILE))
+        return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
+
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Settings:
-        """Build settings from plugin options (as written in ``mkdocs.yml``)."""
-        known = {
-            "dir",
-            "severities",
-            "timezone",
-            "sections",
-            "timeline_min_entries",
-            "required_fields",
-            "review_within_days",
-            "placeholders",
-            "max_file_kb",
-            "rules",
-            "roster",
-            *NUMBER_OPTIONS,
-            "enabled",
-            "offline",
-            "cache",
-            "cache_dir",
-        }
-        unknown = sorted(set(options) - known)
+        """Build settings from plugin options as written in ``mkdocs.yml``.
+
+        An empty option (``timezone:``) keeps its default. Raises :class:`SettingsError`.
+        """
+        names = option_names()
+        unknown = sorted(str(name) for name in options if name not in names)
         if unknown:
-            raise SettingsError(f"unknown option(s): {', '.join(unknown)}")
-        values: dict[str, Any] = {}
-        for flag in ("enabled", "offline", "cache"):
-            if flag in options:
-                if not isinstance(options[flag], bool):
-                    raise SettingsError(f"option '{flag}' must be true or false")
-                values[flag] = options[flag]
-        if "cache_dir" in options:
-            values["cache_dir"] = _string(options, "cache_dir")
-        if "dir" in options:
-            values["dir"] = _string(options, "dir")
-        if "severities" in options:
-            values["severities"] = _strings(options, "severities", non_empty=True)
-        if options.get("timezone") is not None:
-            values["timezone"] = _timezone(_string(options, "timezone"))
-        if "sections" in options:
-            values["sections"] = _sections(options["sections"], "sections")
-        for name in ("timeline_min_entries", "review_within_days", "max_file_kb", *NUMBER_OPTIONS):
-            if name in options:
-                values[name] = _natural(options, name, minimum=1 if name in POSITIVE else 0)
-        if "required_fields" in options:
-            values["required_fields"] = _required_fields(options)
-        if "roster" in options:
-            values["roster"] = _strings(options, "roster")
-        if "placeholders" in options:
-            values["placeholders"] = _strings(options, "placeholders")
-        if options.get("rules") is not None:
-            values["rule_levels"] = _rule_levels(options["rules"])
-        return cls(**values)
+            hints = [(name, did_you_mean(name, names)) for name in unknown]
+            listed = (f"{name} ({hint})" if hint else name for name, hint in hints)
+            raise SettingsError(f"unknown option(s): {', '.join(listed)}")
+        try:
+            return cls.model_validate({k: v for k, v in options.items() if v is not None})
+        except ValidationError as error:
+            raise SettingsError(_readable(error)) from None
 
 
-# Options that tune the generated indexes.
-NUMBER_OPTIONS = (
-    "recurrence_count",
-    "recurrence_days",
-    "stale_after_days",
-    "related_limit",
-    "earlier_open_limit",
+# Options that do not change how one file is checked (a per-file cache ignores them).
+NOT_PER_FILE = frozenset(
+    {
+        "enabled",
+        "offline",
+        "cache",
+        "cache_dir",
+        "recurrence_count",
+        "recurrence_days",
+        "stale_after_days",
+        "related_limit",
+        "earlier_open_limit",
+    }
 )
 
-# Options that make no sense at zero.
-POSITIVE = frozenset({"recurrence_count", "recurrence_days", "max_file_kb"})
 
-def _string(options: Mapping[str, Any], name: str) -> str:
-    value = options[name]
-    if not isinstance(value, str) or not value.strip():
-        raise SettingsError(f"option '{name}' must be a non-empty string, got {value!r}")
-    return value.strip()
+def option_names() -> tuple[str, ...]:
+    """Every option's name as written in ``mkdocs.yml``, in the order of the model."""
+    return tuple(field.alias or name for name, field in Settings.model_fields.items())
 
 
-def _strings(options: Mapping[str, Any], name: str, *, non_empty: bool = False) -> tuple[str, ...]:
-    value = options[name]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise SettingsError(f"option '{name}' must be a list of strings, got {value!r}")
-    if non_empty and not value:
-        raise SettingsError(f"option '{name}' must list at least one value")
-    return tuple(value)
+# What a pydantic error type means, in the words of the docs.
+_PROBLEMS = {
+    "bool_type": "must be true or false, got {input!r}",
+    "int_type": "must be a whole number, got {input!r}",
+    "greater_than_equal": "must be a whole number >= {ge}, got {input!r}",
+    "string_type": "must be a non-empty string, got {input!r}",
+    "string_too_short": "must be a non-empty string, got {input!r}",
+    "tuple_type": "must be a list, got {input!r}",
+    "too_short": "must list at least one value",
+    "literal_error": "must be one of {expected}, got {input!r}",
+    "dataclass_type": "must be a name or {{name, aliases, subsections}}, got {input!r}",
+    "missing": "is required",
+    "unexpected_keyword_argument": "is not a known key",
+}
 
 
-def _natural(options: Mapping[str, Any], name: str, minimum: int = 0) -> int:
-    value = options[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SettingsError(f"option '{name}' must be a whole number >= {minimum}, got {value!r}")
-    return value
-
-
-def _timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
-        raise SettingsError(f"option 'timezone': unknown time zone {name!r}") from error
-    return name
-
-
-def _required_fields(options: Mapping[str, Any]) -> tuple[str, ...]:
-    fields = _strings(options, "required_fields")
-    for name in fields:
-        if name not in OPTIONAL_REQUIRABLE_FIELDS:
-            allowed = ", ".join(OPTIONAL_REQUIRABLE_FIELDS)
-            raise SettingsError(f"option 'required_fields': {name!r} is not one of {allowed}")
-    return fields
-
-
-def _sections(value: Any, where: str) -> tuple[SectionSpec, ...]:
-    if not isinstance(value, list):
-        raise SettingsError(f"option '{where}' must be a list of section names or mappings")
-    return tuple(_section(item, where) for item in value)
-
-
-def _section(item: Any, where: str) -> SectionSpec:
-    if isinstance(item, str) and item.strip():
-        return SectionSpec(item.strip())
-    if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
-        extra = set(item) - {"name", "aliases", "subsections"}
-        if extra:
-            raise SettingsError(f"option '{where}': unknown key(s) {sorted(extra)}")
-        aliases = item.get("aliases", [])
-        if not isinstance(aliases, list) or not all(
-            isinstance(a, str) and a.strip() for a in aliases
-        ):
-            raise SettingsError(f"option '{where}': 'aliases' of {item['name']!r} must be a list")
-        subsections = _sections(item.get("subsections", []), f"{where}.subsections")
-        return SectionSpec(item["name"].strip(), tuple(a.strip() for a in aliases), subsections)
-    raise SettingsError(
-        f"option '{where}': each entry is a name or {{name, aliases, subsections}}, got {item!r}"
-    )
-
-
-def _rule_levels(value: Any) -> dict[str, Level | None]:
-    if not isinstance(value, dict):
-        raise SettingsError("option 'rules' must map rule ids to error, warning, info or off")
-    levels: dict[str, Level | None] = {}
-    for rule_id, level in value.items():
-        if rule_id not in RULES and rule_id not in lint_rules().ids():
-            raise SettingsError(f"option 'rules': unknown rule id {rule_id!r}")
-        if rule_id in FIXED_RULES:
-            raise SettingsError(
-                f"option 'rules': {rule_id!r} guards the build against hostile input and "
-                "cannot be changed"
-            )
-        if level is False or level == "off":
-            levels[rule_id] = None
-        elif level in {lvl.value for lvl in Level}:
-            levels[rule_id] = Level(level)
+def _readable(error: ValidationError) -> str:
+    """One line for all problems, each naming its option, e.g. ``sections[0].name``."""
+    problems = []
+    for problem in error.errors(include_url=False):
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem["loc"])
+        where = where.removeprefix(".")
+        template = _PROBLEMS.get(problem["type"])
+        if problem["type"] == "value_error":
+            problems.append(f"option '{where}': {problem['ctx']['error']}")
+        elif template is None:
+            problems.append(f"option '{where}': {problem['msg']}")
         else:
-            raise SettingsError(
-                f"option 'rules': level of {rule_id!r} must be error, warning, info or off"
-            )
-    return levels
+            text = template.format(input=problem["input"], **problem.get("ctx", {}))
+            problems.append(f"option '{where}' {text}")
+    return "; ".join(problems)
+
+
+# --- derived: the JSON Schema and the table of the reference docs ---------------------------
+
+
+def options_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the plugin's options (``schema/plugin-options.schema.json``)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://postmortem-kb.dev/schema/plugin-options.json",
+        **Settings.model_json_schema(),
+        "title": "postmortems plugin options",
+        "description": "Options of the postmortems MkDocs plugin (postmortem-kb).",
+    }
+
+
+def options_table() -> str:
+    """The Markdown table of every option (in ``docs/reference/front-matter.md``)."""
+    schema = options_json_schema()
+    defaults = Settings().model_dump(mode="json", by_alias=True)
+    rows = ["| Option | Type | Default | Description |", "| --- | --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        option = field.alias or name
+        kind = _kind(schema["properties"][option], schema["$defs"])
+        rows.append(f"| `{option}` | {kind} | `{_yaml(defaults[option])}` | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+def _kind(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
+    """A JSON Schema type in words, e.g. 'list of text, at least 1'."""
+    if "anyOf" in prop:
+        return " or ".join(_kind(p, defs) for p in prop["anyOf"] if p.get("type") != "null")
+    if "$ref" in prop:
+        return "`{" + ", ".join(defs[prop["$ref"].split("/")[-1]]["properties"]) + "}`"
+    if "enum" in prop:
+        return "one of " + ", ".join(f"`{_yaml(value)}`" for value in prop["enum"])
+    if prop["type"] == "array":
+        least = f", at least {prop['minItems']}" if "minItems" in prop else ""
+        return f"list of {_kind(prop['items'], defs)}{least}"
+    if prop["type"] == "object":
+        return f"map of rule id to {_kind(prop['additionalProperties'], defs)}"
+    if "minimum" in prop:
+        return f"whole number >= {prop['minimum']}"
+    return {"boolean": "true or false", "integer": "whole number", "string": "text"}[prop["type"]]
+
+
+def _yaml(value: Any) -> str:
+    """A value as written in ``mkdocs.yml``; sections by their names."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml(item) for item in value) + "]"
+    if isinstance(value, dict) and "name" in value:
+        return str(value["name"])
+    return value if isinstance(value, str) else json.dumps(value)

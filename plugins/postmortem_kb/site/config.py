@@ -1,4 +1,8 @@
-"""Options of the ``postmortems`` MkDocs plugin (defaults come from :class:`Settings`)."""
+"""The ``postmortems`` plugin's options in MkDocs, derived from :class:`Settings`.
+
+MkDocs learns the option names from the model, so it accepts each of them and reports
+unknown ones; the values are checked once, by the model, in :func:`settings_from_config`.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +10,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from mkdocs.config import base
-from mkdocs.config import config_options as c
 
-from postmortem_kb.model.settings import Settings
+from postmortem_kb.model.settings import Settings, option_names
 
-_DEFAULTS = Settings()
+
+class _ModelOption(base.BaseConfigOption[Any]):
+    """An option MkDocs passes on as written; unset (``None``) means the model's default."""
 
 
 class PostmortemsConfig(base.Config):
-    """``plugins: - postmortems: {...}`` in ``mkdocs.yml``; see the reference docs."""
+    """``plugins: - postmortems: {...}`` in ``mkdocs.yml``: one option per field of Settings."""
 
-    enabled = c.Type(bool, default=True)
-    offline = c.Type(bool, default=True)
-    cache = c.Type(bool, default=True)
-    cache_dir = c.Type(str, default=_DEFAULTS.cache_dir)
-    dir = c.Type(str, default=_DEFAULTS.dir)
-    severities = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.severities))
-    timezone = c.Optional(c.Type(str))
-    sections = c.Optional(c.Type(list))
-    timeline_min_entries = c.Type(int, default=_DEFAULTS.timeline_min_entries)
-    required_fields = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.required_fields))
-    review_within_days = c.Type(int, default=_DEFAULTS.review_within_days)
-    placeholders = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.placeholders))
-    max_file_kb = c.Type(int, default=_DEFAULTS.max_file_kb)
-    recurrence_count = c.Type(int, default=_DEFAULTS.recurrence_count)
-    recurrence_days = c.Type(int, default=_DEFAULTS.recurrence_days)
-    stale_after_days = c.Type(int, default=_DEFAULTS.stale_after_days)
-    related_limit = c.Type(int, default=_DEFAULTS.related_limit)
-    earlier_open_limit = c.Type(int, default=_DEFAULTS.earlier_open_limit)
-    roster = c.ListOfItems(c.Type(str), default=[])
-    rules = c.Optional(c.Type(dict))
+    _schema = tuple((name, _ModelOption()) for name in option_names())
 
 
 def settings_from_config(config: Mapping[str, Any]) -> Settings:
-    """The settings of the plugin's validated options (raises ``SettingsError``)."""
-    return Settings.from_options({k: v for k, v in config.items() if v is not None})
+    """The settings of the plugin's options (raises ``SettingsError``)."""
+    return Settings.from_options(config)
