@@ -286,13 +286,13 @@ def render_pages(index: Index, settings: Settings) -> dict[str, tuple[str, str]]
     named part filled in.
     """
     markers = Markers("0" * 16)
-    site = SiteRenderer(index, settings, True, markers, [])
+    site = SiteRenderer(index, settings, True, markers)
     pages: dict[str, tuple[str, str]] = {}
     for pm in index.postmortems:
-        built = site.postmortem(pm)
+        built = site.postmortem(pm, set())
         html = markers.fill(built.before + pm.body + built.after, built.later, final=True)
         pages[postmortem_uri(pm.slug)] = (pm.title, html)
-    for spec in site.specs:
+    for spec in site.generated.values():
         prepared = site.page(spec.uri)
         parts = {**prepared.parts, **prepared.later}
         pages[spec.uri] = (spec.title, markers.fill(prepared.markdown, parts, final=True))

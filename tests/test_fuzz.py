@@ -19,16 +19,16 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from postmortem_kb.archive.archive import Archive
+from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.exports import action_items_csv, action_items_json, postmortems_json
 from postmortem_kb.archive.index import build_index
 from postmortem_kb.check.cross_file import ArchiveContext
 from postmortem_kb.check.language.check import People, Text, check_language, front_matter_text
 from postmortem_kb.check.language.prose import Suppressions, prose
 from postmortem_kb.check.language.rules import lint_rules
-from postmortem_kb.check.postmortem import Postmortem, load_postmortem
 from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.front_matter import ACTION_ITEM_KEYS, INCIDENT_KEYS, TOP_LEVEL_KEYS
+from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.rules import RULES
 from postmortem_kb.model.settings import Settings
@@ -345,7 +345,7 @@ def test_load_postmortem_never_raises(
     file.write_bytes(
         (text.replace("\n", "\r\n") if crlf else text).encode("utf-8", "surrogatepass")
     )
-    pm = load_postmortem(file, "pm.md", SETTINGS, CONTEXT)
+    pm = load_archive(folder, folder, SETTINGS, [file]).postmortems[0]
     assert_postmortem(pm, text)
 
 
@@ -355,7 +355,7 @@ def test_load_postmortem_on_broken_yaml(folder: Path, header: str, body: str) ->
     text = f"{header}\n---\n{body}\n"
     file = folder / "2026-03-14-pm.md"
     file.write_bytes(text.encode("utf-8", "surrogatepass"))
-    pm = load_postmortem(file, "pm.md", SETTINGS, CONTEXT)
+    pm = load_archive(folder, folder, SETTINGS, [file]).postmortems[0]
     assert_postmortem(pm, normalized(text))
 
 
@@ -367,12 +367,14 @@ def test_index_pages_and_exports_never_raise(
     """What the build does with checked postmortems: index, render, export."""
     from conftest import render_pages
 
-    postmortems = []
+    files = []
     for number, meta in enumerate(metas):
         file = folder / f"2026-03-1{number}-pm.md"
         file.write_text(f"---\n{dump(meta)}---\n{body}\n", encoding="utf-8", errors="surrogatepass")
-        postmortems.append(load_postmortem(file, file.name, SETTINGS, CONTEXT))
-    index = build_index(Archive(folder, postmortems), SETTINGS, dt.date(2026, 11, 27))
+        files.append(file)
+    index = build_index(
+        load_archive(folder, folder, SETTINGS, files), SETTINGS, dt.date(2026, 11, 27)
+    )
     for title, html in render_pages(index, SETTINGS).values():
         assert isinstance(title, str) and isinstance(html, str)
     for export in (postmortems_json, action_items_json, action_items_csv):

@@ -20,7 +20,7 @@ from conftest import render_pages
 from postmortem_kb.archive.archive import Archive, load_archive
 from postmortem_kb.archive.index import Group, Index, ItemRef, build_index
 from postmortem_kb.archive.urls import postmortem_uri
-from postmortem_kb.check.postmortem import Postmortem
+from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.site.listings import top_counterparts
 from postmortem_kb.site.pages import entry_pages, index_entries, listing_pages

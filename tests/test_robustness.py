@@ -24,11 +24,12 @@ from typing import Any
 import pytest
 
 from conftest import VALID_BODY, VALID_FRONT_MATTER, postmortem_text, run_check
-from postmortem_kb.archive.archive import Boundary, discover, is_postmortem_name, load_archive
+from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.check.language.rules import lint_rules
 from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.rules import RULES
 from postmortem_kb.model.settings import Settings
+from postmortem_kb.source.files import Boundary, discover, is_postmortem_name
 
 REPO = Path(__file__).resolve().parent.parent
 FM = VALID_FRONT_MATTER

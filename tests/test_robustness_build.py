@@ -89,11 +89,12 @@ class Built:
     aborted: bool = False
 
 
-def snapshot(base: Path, skip: Path) -> dict[str, str]:
-    """Every entry below ``base`` except ``skip``: kind and content hash or link target."""
+def snapshot(base: Path, *skip: Path) -> dict[str, str]:
+    """Every entry below ``base`` except those in ``skip``: kind and content hash or link
+    target."""
     tree: dict[str, str] = {}
     for path in sorted(base.rglob("*")):
-        if path == skip or skip in path.parents:
+        if set(skip) & {path, *path.parents}:
             continue
         key = path.relative_to(base).as_posix()
         if path.is_symlink():
@@ -111,7 +112,7 @@ def build_cases(base: Path, cases: list[Case], *, strict: bool) -> Built:
     config = make_site(root, {})
     write_repository(root, base / "outside", cases)
     site = root / "site"
-    built = Built(root, site, Records(), before=snapshot(base, site))
+    built = Built(root, site, Records(), before=snapshot(base, site, root / ".cache"))
     logger = logging.getLogger("mkdocs")
     logger.addHandler(built.log)
     try:
@@ -124,7 +125,7 @@ def build_cases(base: Path, cases: list[Case], *, strict: bool) -> Built:
                 built.aborted = True
     finally:
         logger.removeHandler(built.log)
-    built.after = snapshot(base, site)
+    built.after = snapshot(base, site, root / ".cache")  # the site and the check cache
     return built
 
 

@@ -942,8 +942,8 @@ def test_duplicate_ids_across_folders_and_case(tmp_path: Path) -> None:
     findings = run_check(tmp_path)
     assert [(f.path, f.rule) for f in findings] == [
         (f"postmortems/b/{PM_ID}.md", "duplicate-id"),
-        (f"postmortems/c/{upper}.md", "invalid-id"),
         (f"postmortems/c/{upper}.md", "duplicate-id"),
+        (f"postmortems/c/{upper}.md", "invalid-id"),
     ]
     assert findings[0].message.endswith(f"postmortems/a/{PM_ID}.md")
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from postmortem_kb.archive.index import Index, ItemRef
 from postmortem_kb.archive.urls import page_url, postmortem_uri
-from postmortem_kb.check.postmortem import Postmortem
 from postmortem_kb.model.findings import Level
+from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.text import anchor, css_class
 from postmortem_kb.source.atomic import write_atomically
 

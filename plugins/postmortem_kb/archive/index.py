@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from postmortem_kb.archive.archive import Archive
-from postmortem_kb.check.postmortem import Postmortem
 from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import ActionItem, FrontMatter
+from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import slugify

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from postmortem_kb.check.front_matter import did_you_mean
 from postmortem_kb.model.front_matter import FrontMatter
+from postmortem_kb.model.record import Positions
 from postmortem_kb.model.report import Report
+from postmortem_kb.model.text import did_you_mean
 from postmortem_kb.source.catalog import Catalog
-from postmortem_kb.source.front_matter import Positions
 
 
 @dataclass(frozen=True)

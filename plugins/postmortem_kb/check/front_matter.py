@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,18 +14,12 @@ from postmortem_kb.model.front_matter import (
     FrontMatter,
     IncidentTimes,
 )
+from postmortem_kb.model.record import Positions, YamlPath
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
-from postmortem_kb.model.text import slugify
-from postmortem_kb.source.front_matter import Positions, YamlPath
+from postmortem_kb.model.text import did_you_mean, slugify
 
 _TIME_ORDER = ("started", "detected", "mitigated", "resolved")
-
-
-def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
-    """Suggest the closest of ``choices`` to ``value``, if any is close."""
-    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
 
 
 def dotted(path: YamlPath) -> str:

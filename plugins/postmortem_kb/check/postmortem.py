@@ -1,95 +1,53 @@
-"""One postmortem: load a file, check it, and keep what the site and the exports need."""
+"""Check one postmortem file on its own: every rule that needs only its bytes and its name.
+
+The result (:class:`FileCheck`) depends on nothing else, so the archive caches it.
+Cross-file rules (``check.cross_file``) run afterwards, on every build.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
+from pathlib import PurePath
 
-from postmortem_kb.check.cross_file import ArchiveContext, check_cross_file
-from postmortem_kb.check.front_matter import check_front_matter, did_you_mean
+from postmortem_kb.check.front_matter import check_front_matter
 from postmortem_kb.check.language.check import People, Text, check_language, front_matter_text
 from postmortem_kb.check.language.prose import Suppressions, prose
 from postmortem_kb.check.language.rules import lint_rules
 from postmortem_kb.check.structure import check_placeholders, check_structure
-from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.front_matter import FrontMatter
+from postmortem_kb.model.record import FileCheck
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
-from postmortem_kb.model.text import slugify
+from postmortem_kb.model.text import ID_PATTERN, did_you_mean
 from postmortem_kb.source.body import Body, parse_body
-from postmortem_kb.source.front_matter import Source, read_source
+from postmortem_kb.source.front_matter import Source, source_of
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DATED_ID = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
 
-@dataclass
-class Postmortem:
-    """A postmortem file after checking; ``meta`` is None when the front matter is unusable."""
-
-    id: str
-    path: str
-    file: Path
-    meta: FrontMatter | None
-    body: str
-    body_line: int
-    findings: list[Finding] = field(default_factory=list)
-    slug: str = ""  # the page name: the id, made safe and unique by the archive
-
-    @property
-    def title(self) -> str:
-        """The title, or the id when the front matter could not be read."""
-        return self.meta.title if self.meta else self.id
-
-    @property
-    def status(self) -> str | None:
-        """draft, in-review or published; None when the front matter is unusable."""
-        return self.meta.status if self.meta else None
-
-    @cached_property
-    def durations(self) -> dict[str, dt.timedelta]:
-        """Time to detect, mitigate and resolve, measured from the start of the incident."""
-        if self.meta is None or self.meta.incident.started is None:
-            return {}
-        times = self.meta.incident
-        start = times.started
-        assert start is not None
-        result = {}
-        for label, moment in (
-            ("detect", times.detected),
-            ("mitigate", times.mitigated),
-            ("resolve", times.resolved),
-        ):
-            if moment is not None:
-                result[label] = moment - start
-        return result
-
-
-def load_postmortem(
-    file: Path, display: str, settings: Settings, context: ArchiveContext | None = None
-) -> Postmortem:
-    """Read and check one postmortem file; every problem lands in ``findings``."""
-    report = Report(display, settings.rule_levels)
-    pm_id = file.stem
-    if not ID_PATTERN.match(pm_id) or file.suffix != ".md":
+def check_id(name: str, report: Report) -> None:
+    """Report a file name that is not a valid postmortem id."""
+    path = PurePath(name)
+    if not ID_PATTERN.match(path.stem) or path.suffix != ".md":
         report.add(
             "invalid-id",
             1,
             1,
-            f"file name '{file.name}' is not a valid postmortem id",
+            f"file name '{path.name}' is not a valid postmortem id",
             "use lowercase letters, digits and hyphens: YYYY-MM-DD-short-slug.md",
         )
-    source = read_source(file, display, report, settings.max_file_kb * 1024)
+
+
+def check_content(name: str, data: bytes, report: Report, settings: Settings) -> FileCheck:
+    """Check the bytes of the file called ``name``; every problem goes to ``report``."""
+    pm_id = PurePath(name).stem
+    check_id(name, report)
+    source = source_of(data, report.path, report)
     meta = None
     if source.front_matter is not None:
         meta = check_front_matter(source.front_matter, source.positions, settings, report)
     if meta is not None:
         _check_id_date(pm_id, meta, source.positions.of_value(("date",)), report)
-        if context is not None:
-            check_cross_file(pm_id, meta, source.positions, context, report)
     if source.front_matter is not None or source.body:
         body = parse_body(source.body, source.body_line)
         status = meta.status if meta else _raw_status(source.front_matter)
@@ -102,10 +60,7 @@ def load_postmortem(
         ]
         check_placeholders(header, settings, status, report)
         _check_language(source, body, meta, settings, report)
-    slug = pm_id if ID_PATTERN.match(pm_id) else (slugify(pm_id) or "postmortem")
-    return Postmortem(
-        pm_id, display, file, meta, source.body, source.body_line, report.findings, slug
-    )
+    return FileCheck(meta, source.body, source.body_line, source.positions, tuple(report.findings))
 
 
 def _check_id_date(

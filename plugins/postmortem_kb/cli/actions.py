@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from postmortem_kb.archive.exports import action_items_csv, action_items_json
 from postmortem_kb.archive.index import OWNER, SERVICE, Index, ItemRef
-from postmortem_kb.check.front_matter import did_you_mean
+from postmortem_kb.model.text import did_you_mean, plural
 
 ACTION_FORMATS = ("table", "json", "csv")
 STATES = ("open", "closed", "all")
@@ -111,19 +111,15 @@ def _row(ref: ItemRef) -> tuple[str, ...]:
 
 
 def _summary(index: Index, state: str) -> str:
-    opened = _plural(len(index.open_items), "open action item")
+    opened = plural(len(index.open_items), "open action item")
     overdue = sum(1 for ref in index.open_items if ref.overdue)
-    closed = _plural(len(index.closed_items), "closed action item")
+    closed = plural(len(index.closed_items), "closed action item")
     counts = {
         "open": f"{opened}, {overdue} overdue",
         "closed": closed,
         "all": f"{opened}, {overdue} overdue and {closed}",
     }
     return f"{counts[state]} on {index.today.isoformat()}"
-
-
-def _plural(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _clean(text: str) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 
 from postmortem_kb import __version__
-from postmortem_kb.archive.archive import discover, load_archive
+from postmortem_kb.archive.archive import Archive, load_archive
+from postmortem_kb.archive.cache import CheckCache
 from postmortem_kb.cli.actions import (
     ACTION_FORMATS,
     ItemFilter,
@@ -31,6 +32,7 @@ from postmortem_kb.model.findings import fails, sort_key
 from postmortem_kb.model.front_matter import json_schema
 from postmortem_kb.model.settings import SettingsError
 from postmortem_kb.source.changes import GitError, Selection, changes_since, select_files
+from postmortem_kb.source.files import discover
 from postmortem_kb.source.mkdocs_yml import SiteConfig, read_site_config
 
 USAGE_ERROR = 2
@@ -90,14 +92,20 @@ def check(
             return
         click.echo(f"postmortem check: {selection.describe()}", err=True)
         files = selection.files
-    archive = load_archive(
-        site.archive_dir, Path.cwd(), site.settings, files, workers=os.cpu_count() or 1
-    )
+    archive = _load(site, config, files)
     findings = sorted(archive.findings(), key=sort_key)
     output = format_findings(findings, len(archive.postmortems), fmt)
     if output:
         click.echo(output)
     sys.exit(1 if any(fails(f, strict=strict) for f in findings) else 0)
+
+
+def _load(site: SiteConfig, config: str | None, files: list[Path] | None = None) -> Archive:
+    """Load the archive (or ``files``), through the site's cache when it has a ``mkdocs.yml``."""
+    cache = None
+    if site.settings.cache and Path(config or "mkdocs.yml").is_file():
+        cache = CheckCache(site.base / site.settings.cache_dir, site.settings)
+    return load_archive(site.archive_dir, Path.cwd(), site.settings, files, cache)
 
 
 def _changed(ref: str, site: SiteConfig, config: str | None) -> Selection:
@@ -244,7 +252,7 @@ def actions(
     if overdue and state == "closed":
         raise click.UsageError("--overdue lists open items; it cannot be used with --closed")
     site = _site(config)
-    archive = load_archive(site.archive_dir, Path.cwd(), site.settings)
+    archive = _load(site, config)
     index = build_index(archive, site.settings, today())
     item_filter = ItemFilter(owners, services, overdue, state)
     problems = unknown_values(index, item_filter)

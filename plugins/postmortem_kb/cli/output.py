@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from postmortem_kb.model.findings import Finding, Level
+from postmortem_kb.model.text import plural
 
 FORMATS = ("text", "json", "github")
 _GITHUB_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "notice"}
@@ -31,14 +32,10 @@ def _text(findings: Sequence[Finding], checked: int) -> str:
             lines.append(f"    hint: {finding.suggestion}")
     counts = {level: sum(f.level is level for f in findings) for level in Level}
     lines.append(
-        f"checked {_count(checked, 'file')}: {_count(counts[Level.ERROR], 'error')}, "
-        f"{_count(counts[Level.WARNING], 'warning')}, {_count(counts[Level.INFO], 'note')}"
+        f"checked {plural(checked, 'file')}: {plural(counts[Level.ERROR], 'error')}, "
+        f"{plural(counts[Level.WARNING], 'warning')}, {plural(counts[Level.INFO], 'note')}"
     )
     return "\n".join(lines)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _escape_data(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The home-page dashboard: latest postmortems, action-item counts, incidents per month.
+"""The home-page dashboard: latest postmortems, action-item counts, incidents per month, as HTML.
 
 The chart is drawn at build time as SVG geometry, so it needs no JavaScript.
 """
@@ -9,7 +9,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from postmortem_kb.archive.index import Index
-from postmortem_kb.check.postmortem import Postmortem
+from postmortem_kb.model.record import Postmortem
+from postmortem_kb.model.settings import Settings
+from postmortem_kb.model.text import plural
+from postmortem_kb.archive.index import SERVICE
+from postmortem_kb.site.html import Links, esc, paragraph, severity_badge, status_badge, table
 
 MONTHS = 12
 CHART_WIDTH, CHART_HEIGHT = 640, 220
@@ -131,4 +135,96 @@ def monthly_chart(
         last=f"{months[-1]:%B %Y}",
         plot_left=PLOT_LEFT,
         plot_bottom=plot_bottom,
+    )
+
+
+def dashboard_html(index: Index, settings: Settings, links: Links) -> str:
+    """The home-page dashboard: counts, the latest postmortems, incidents per month."""
+    board = build_dashboard(index, settings.severities)
+    open_url = links.url("action-items/index.md")
+    owners_url = links.url("action-items/owners/index.md")
+    cards = (
+        (
+            f'<a href="{open_url}">{plural(board.open_items, "open action item")}</a>',
+            f'Follow-ups that are not done yet, <a href="{owners_url}">by owner</a> and '
+            f'<a href="{links.url("action-items/services.md")}">by service</a>.',
+        ),
+        (
+            f'<a href="{open_url}">{board.overdue_items} overdue</a>',
+            f"Open action items past their due date on {index.today}.",
+        ),
+        (
+            f'<a href="{links.url("postmortems/index.md")}">'
+            f"{plural(len(index.postmortems), 'postmortem')}</a>",
+            "The archive, with filters by service, cause, severity, status and year.",
+        ),
+        (
+            f'<a href="{links.url("needs-attention.md")}">'
+            f"{board.stale + board.with_problems} need attention</a>",
+            f"{board.stale} waiting for review, {board.with_problems} with problems.",
+        ),
+    )
+    items = "".join(
+        f"<li>\n<p><strong>{title}</strong></p>\n<p>{text}</p>\n</li>\n" for title, text in cards
+    )
+    html = f'<div class="grid cards pm-dashboard">\n<ul>\n{items}</ul>\n</div>\n'
+    html += '<h3 id="latest-postmortems">Latest postmortems</h3>\n'
+    if board.latest:
+        rows = []
+        for pm in board.latest:
+            assert pm.meta is not None
+            rows.append(
+                (
+                    str(pm.meta.date),
+                    links.postmortem(pm),
+                    severity_badge(pm.meta),
+                    links.entries(SERVICE, pm.meta.services),
+                    status_badge(pm.meta.status),
+                )
+            )
+        html += table(("Date", "Postmortem", "Severity", "Services", "Status"), rows)
+    else:
+        html += paragraph("No postmortems yet.")
+    return html + '<h3 id="incidents-per-month">Incidents per month</h3>\n' + _chart(board.chart)
+
+
+def _chart(c: Chart) -> str:
+    title = f"Postmortems per month by severity, {c.first} to {c.last}: {c.total} in all"
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {c.width} {c.height}" '
+        'role="img" aria-labelledby="pm-chart-title">',
+        f'<title id="pm-chart-title">{esc(title)}</title>',
+    ]
+    for y, value in c.ticks:
+        svg.append(
+            f'<line x1="{c.plot_left}" x2="{c.width}" y1="{y}" y2="{y}" class="pm-chart-grid"/>'
+        )
+        svg.append(
+            f'<text x="{c.plot_left - 6}" y="{y + 4}" text-anchor="end" '
+            f'class="pm-chart-label">{value}</text>'
+        )
+    for bar in c.bars:
+        svg.append(
+            f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}" '
+            f'fill="{bar.colour}"><title>{esc(bar.label)}</title></rect>'
+        )
+    for x, label in c.months:
+        svg.append(
+            f'<text x="{x}" y="{c.plot_bottom + 16}" text-anchor="middle" '
+            f'class="pm-chart-label">{label}</text>'
+        )
+    for x, colour, severity in c.legend:
+        svg.append(f'<rect x="{x}" y="{c.height - 14}" width="10" height="10" fill="{colour}"/>')
+        svg.append(
+            f'<text x="{x + 14}" y="{c.height - 5}" class="pm-chart-label">{esc(severity)}</text>'
+        )
+    svg.append("</svg>")
+    caption = (
+        f"Postmortems per month by severity, {c.first} to {c.last} "
+        f"({plural(c.total, 'postmortem')})."
+    )
+    return (
+        '<figure class="pm-chart">\n'
+        + "\n".join(svg)
+        + f"\n<figcaption>{caption}</figcaption>\n</figure>\n"
     )

@@ -20,23 +20,22 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from postmortem_kb.archive.archive import plan_archive
-from postmortem_kb.model.clock import today
+from postmortem_kb.archive.archive import load_archive
+from postmortem_kb.archive.cache import CheckCache
 from postmortem_kb.archive.exports import EXPORT_FILES, write_exports
-from postmortem_kb.model.findings import Finding, Level, sort_key
-from postmortem_kb.site.html import Markers
-from postmortem_kb.archive.index import build_index, catalog_entries
-from postmortem_kb.site.config import PostmortemsConfig, settings_from_config
-from postmortem_kb.site.postmortem_page import PostmortemHtml
-from postmortem_kb.site.renderer import PageSpec, SiteRenderer, avoid_ids, spec_of
-from postmortem_kb.site.html import esc
-from postmortem_kb.model.settings import Settings, SettingsError
-from postmortem_kb.site.pages import entry_pages, listing_pages
-from postmortem_kb.site.stream import CHUNK, ArchiveStream, FileSite, SiteJob
+from postmortem_kb.archive.index import build_index
 from postmortem_kb.archive.urls import postmortem_uri
+from postmortem_kb.model.clock import today
+from postmortem_kb.model.findings import Finding, Level, sort_key
+from postmortem_kb.model.record import Postmortem
+from postmortem_kb.model.settings import Settings, SettingsError
+from postmortem_kb.site.config import PostmortemsConfig, settings_from_config
+from postmortem_kb.site.html import Markers, esc
+from postmortem_kb.site.pages import GeneratedPage
+from postmortem_kb.site.postmortem_page import PostmortemHtml
+from postmortem_kb.site.renderer import SiteRenderer
 
 log = get_plugin_logger(__name__)
-T = TypeVar("T")
 
 STYLESHEET = "assets/postmortem-kb/postmortem-kb.css"
 FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
@@ -50,30 +49,23 @@ ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     """Publish every postmortem as a page, with cross-linked indexes and exports.
 
-    MkDocs converts only each author's body. Postmortems are read, and everything that
-    needs the whole archive is rendered, by a background process while MkDocs renders
-    pages (``stream``, ``prepared``); that HTML goes in after Markdown conversion, at
-    markers: searchable text before the search plugin indexes a page, the rest after.
+    The archive is loaded, checked and indexed once, when MkDocs collects the files
+    (single-file checks come from the cache when it has them). MkDocs converts only each
+    author's body: generated HTML goes in after Markdown conversion, at markers, the
+    searchable text before the search plugin indexes a page and the rest after.
     """
 
     def __init__(self) -> None:
         self.settings = Settings()
         self.archive_dir = Path(self.settings.dir)
-        self.stream: ArchiveStream | None = None
         self._reset()
 
     def _reset(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
-        self.stream = None
-        self.positions: dict[str, int] = {}  # postmortem page URI -> place in the plan
-        self.pages: dict[str, PageSpec] = {}  # generated pages by URI
-        self.directory_urls = True
-        self.built: dict[str, PostmortemHtml] = {}  # HTML for a page, while search runs
+        self.site: SiteRenderer | None = None
+        self.postmortems: dict[str, Postmortem] = {}  # by page URI
         self.dashboards: set[str] = set()  # URIs of docs pages showing the dashboard
+        self.built: dict[str, PostmortemHtml] = {}  # HTML for a page, while search runs
         self.later: dict[str, dict[str, str]] = {}  # HTML to add after search indexing
-        self.site: SiteRenderer | FileSite | None = None
-        self.today = today()
         # Markers name the places for HTML; the random part keeps authors' text out.
         self.mark = Markers(secrets.token_hex(8))
 
@@ -86,8 +78,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             raise PluginError(f"postmortems: {error}") from error
         if not self.settings.enabled:
             return config
-        base_dir = Path(config.config_file_path or ".").resolve().parent
-        self.archive_dir = base_dir / self.settings.dir
+        self.archive_dir = _config_dir(config) / self.settings.dir
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -104,7 +95,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        """Name every page from the file names and catalogs; start reading postmortems."""
+        """Load and index the archive; add a page per postmortem and the generated pages."""
         if not self.settings.enabled:
             return files
         if not self.archive_dir.is_dir():
@@ -115,90 +106,71 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     f"postmortems: docs/{export} has the name of an export the plugin writes; "
                     "rename or remove it"
                 )
-        plan = plan_archive(self.archive_dir, self.archive_dir.parent, self.settings)
-        self.today = today()
-        self.directory_urls = config.use_directory_urls
+        cache = None
+        if self.settings.cache:
+            cache = CheckCache(_config_dir(config) / self.settings.cache_dir, self.settings)
+        archive = load_archive(self.archive_dir, self.archive_dir.parent, self.settings, cache=cache)
+        index = build_index(archive, self.settings, today())
+        self.site = SiteRenderer(index, self.settings, config.use_directory_urls, self.mark)
         self.dashboards = _dashboard_pages(files)
-        dashboards = tuple(files.src_uris[uri].url for uri in sorted(self.dashboards))
-        job = SiteJob(Path(config.site_dir), self.directory_urls, self.today, self.mark, dashboards)
-        self.stream = ArchiveStream(plan, self.settings, job)
         docs_dir = Path(config.docs_dir)
-        for position, planned in enumerate(plan.files):
-            uri = postmortem_uri(planned.slug)
+        for pm in archive.postmortems:
+            uri = postmortem_uri(pm.slug)
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(
                     f"postmortems: docs/{uri} exists and would hide the page of "
-                    f"{planned.display}; remove it from docs/"
+                    f"{pm.path}; remove it from docs/"
                 )
             page_file = File.generated(config, uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
             # Quoted: themes print it verbatim inside href="...".
-            page_file.edit_uri = quote(Path(os.path.relpath(planned.path, docs_dir)).as_posix())
+            page_file.edit_uri = quote(Path(os.path.relpath(pm.file, docs_dir)).as_posix())
             files.append(page_file)
-            self.positions[uri] = position
-        context = plan.context
-        entries = catalog_entries(context.services, context.causes, self.settings)
-        for page in [*listing_pages(), *entry_pages(entries)]:
-            self._add(spec_of(page), files, config)
+            self.postmortems[uri] = pm
+        for page in list(self.site.generated.values()):
+            self._add(page, files, config)
         for uri, asset in ((STYLESHEET, "postmortem-kb.css"), (FILTER_SCRIPT, "archive-filter.js")):
             files.append(File.generated(config, uri, abs_src_path=str(_asset(asset))))
+        _log_findings([*archive.findings(), *index.findings])
         return files
 
-    def _add(self, page: PageSpec, files: Files, config: MkDocsConfig) -> File | None:
+    def _add(self, page: GeneratedPage, files: Files, config: MkDocsConfig) -> None:
         """Add a generated page, unless a page of the docs takes its place."""
+        assert self.site is not None
         if files.get_file_from_path(page.uri) is not None:
-            if page.listed:
-                log.info(f"docs/{page.uri} exists: it replaces the generated page")
-                return None
-            raise PluginError(
-                f"postmortems: docs/{page.uri} exists and would hide a generated page "
-                f"({page.title}); remove it from docs/"
-            )
+            if not page.listed:
+                raise PluginError(
+                    f"postmortems: docs/{page.uri} exists and would hide a generated page "
+                    f"({page.title}); remove it from docs/"
+                )
+            log.info(f"docs/{page.uri} exists: it replaces the generated page")
+            del self.site.generated[page.uri]
+            return
         inclusion = InclusionLevel.INCLUDED if page.listed else InclusionLevel.NOT_IN_NAV
-        generated = File.generated(config, page.uri, content="", inclusion=inclusion)
-        files.append(generated)
-        self.pages[page.uri] = page
-        return generated
+        files.append(File.generated(config, page.uri, content="", inclusion=inclusion))
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """Give generated pages their Markdown; other pages pass through."""
+        if self.site is None:
+            return markdown
         uri = page.file.src_uri
-        position = self.positions.get(uri)
-        if position is not None and self.stream is not None:
-            received = len(self.stream.received)
-            pm = self.stream.get(position)
-            if position % CHUNK == 0 or len(self.stream.received) != received:
-                _keep_out_of_gc()  # a new chunk of postmortems: freeze it
+        pm = self.postmortems.get(uri)
+        if pm is not None:
             # Themes print page.title unescaped (<title>, <h1>, nav, search): escape it here.
             page.meta["title"] = esc(pm.title)
-            source, pm.body = pm.body, ""  # MkDocs keeps the page's Markdown: no second copy
-            return source
-        spec = self.pages.get(uri)
-        if spec is not None:
-            page.meta["title"] = esc(spec.title)
-            if not spec.searchable:
+            return pm.body
+        generated = self.site.generated.get(uri)
+        if generated is not None:
+            page.meta["title"] = esc(generated.title)
+            if not generated.searchable:
                 page.meta["search"] = {"exclude": True}
-            if spec.search_tags:
-                page.meta["tags"] = list(spec.search_tags)
-            return self._site().markdown(uri)  # its HTML is read when the page is built
-        if uri in self.dashboards and self.stream is not None:
+            if generated.search_tags:
+                page.meta["tags"] = list(generated.search_tags)
+            return self.site.markdown(uri)  # its HTML is put in when the page is built
+        if uri in self.dashboards:
             return markdown.replace(DASHBOARD_MARKER, self.mark("dashboard"))
         return markdown
-
-    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Every postmortem is read: report findings, add owner and uncatalogued pages."""
-        if self.stream is None:
-            return env
-        site = self._site()
-        _log_findings(site.findings)
-        for spec in site.specs:
-            if spec.uri in self.pages:
-                continue
-            added = self._add(spec, files, config)
-            if added is not None:
-                _populate(Page(None, added, config), config, files)
-        return env
 
     @event_priority(50)  # before the search plugin indexes the page
     def _before_search(
@@ -206,18 +178,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> Any:
         """Give search what it should index of a generated page."""
         uri = page.file.src_uri
-        if page.content is None or self.stream is None:
+        if page.content is None or self.site is None:
             return context
-        position = self.positions.get(uri)
-        if position is not None:
-            prepared_html = self._from_site(lambda site: site.postmortem_at(position))
-            built = avoid_ids(prepared_html, _ids_in(page.content))
+        pm = self.postmortems.get(uri)
+        if pm is not None:
+            built = self.site.postmortem(pm, _ids_in(page.content))
             self.built[uri] = built
             # Search reads the card as one line of text, not the card's markup.
             page.content = built.searched + self.mark(SEARCHED_END) + page.content
-            return context
-        if uri in self.pages:
-            prepared = self._from_site(lambda site: site.page(uri))
+        elif uri in self.site.generated:
+            prepared = self.site.page(uri)
             later = dict(prepared.later)
             if page.meta.get("search", {}).get("exclude"):
                 later.update(prepared.parts)  # nothing to index: kept out of page.content
@@ -225,10 +195,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 page.content = self.mark.fill(page.content, prepared.parts)
             self.later[uri] = later
         elif uri in self.dashboards:
-            dashboard = self._from_site(lambda site: site.dashboard(page.file.url))
-            if dashboard is None:
-                log.warning(f"{uri}: the dashboard could not be prepared; rebuild the site")
-            page.content = self.mark.fill(page.content, {"dashboard": dashboard or ""})
+            dashboard = self.site.dashboard(page.file.url)
+            page.content = self.mark.fill(page.content, {"dashboard": dashboard})
         return context
 
     @event_priority(-100)  # after the search plugin has indexed the page
@@ -258,25 +226,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return output if later is None else self.mark.fill(output, later, final=True)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Make sure the exports are written: by the background process, or here."""
-        if self.stream is None or self.site is None:
+        """Write the exports."""
+        if self.site is None:
             return
-        if not self.stream.exports_written():
-            if self.stream.exports_error is not None:
-                raise PluginError(
-                    f"postmortems: cannot write the exports: {self.stream.exports_error}"
-                )
-            site = self.site if isinstance(self.site, SiteRenderer) else self._local_site()
-            severities = self.settings.severities
-            write_exports(site.index, Path(config.site_dir), severities, self.directory_urls)
-        self.stream.close()
-        gc.unfreeze()
-
-    def on_build_error(self, *, error: Exception) -> None:
-        """Stop the background reader of a failed build."""
-        if self.stream is not None:
-            self.stream.close()
-        gc.unfreeze()
+        site_dir = Path(config.site_dir)
+        try:
+            write_exports(self.site.index, site_dir, self.settings.severities, self.site.directory_urls)
+        except OSError as error:
+            raise PluginError(f"postmortems: cannot write the exports: {error}") from error
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -286,50 +243,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             server.watch(str(self.archive_dir))
         return server
 
-    def _site(self) -> SiteRenderer | FileSite:
-        """What needs the whole archive: rendered by the background process, or here."""
-        if self.site is None:
-            assert self.stream is not None
-            self.site = self.stream.prepared_site() or self._local_site()
-        return self.site
 
-    def _from_site(self, read: Callable[[SiteRenderer | FileSite], T]) -> T:
-        """Read from the site; render it here if the background process stopped early."""
-        try:
-            return read(self._site())
-        except OSError as error:
-            if isinstance(self.site, SiteRenderer):
-                raise
-            log.info(f"postmortem pages are rendered here instead: {error}")
-            self.site = self._local_site()
-            return read(self.site)
-
-    def _local_site(self) -> SiteRenderer:
-        """Index the archive in this process (small archives, one core, or no worker)."""
-        assert self.stream is not None
-        archive = self.stream.archive()
-        index = build_index(archive, self.settings, self.today)
-        findings = [*archive.findings(), *index.findings]
-        site = SiteRenderer(
-            index, self.settings, self.directory_urls, self.mark, findings, archive.postmortems
-        )
-        _keep_out_of_gc()
-        return site
-
-
-def _populate(page: Page, config: MkDocsConfig, files: Files) -> None:
-    """Read and convert a page added after MkDocs has read the others (as MkDocs does)."""
-    page = config.plugins.on_pre_page(page, config=config, files=files)
-    page.read_source(config)
-    assert page.markdown is not None
-    page.markdown = config.plugins.on_page_markdown(
-        page.markdown, page=page, config=config, files=files
-    )
-    page.render(config, files)
-    assert page.content is not None
-    page.content = config.plugins.on_page_content(
-        page.content, page=page, config=config, files=files
-    )
+def _config_dir(config: MkDocsConfig) -> Path:
+    """The folder of ``mkdocs.yml``: the archive folder and the cache are relative to it."""
+    return Path(config.config_file_path or ".").resolve().parent
 
 
 def _dashboard_pages(files: Files) -> set[str]:
@@ -345,19 +262,6 @@ def _dashboard_pages(files: Files) -> set[str]:
         if DASHBOARD_MARKER in text:
             found.add(file.src_uri)
     return found
-
-
-def _keep_out_of_gc() -> None:
-    """Move what is alive now (the postmortems read so far, the index) out of the cyclic
-    garbage collector's reach until the build ends.
-
-    MkDocs' Markdown and Jinja work triggers thousands of collections; each full one would
-    walk every object of the archive again (a quarter of MkDocs' own time at 5,000
-    postmortems). Garbage is collected first, so none of it is kept: the collection walks
-    only what is not frozen yet. The end of the build unfreezes everything.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def _ids_in(html: str) -> set[str]:

@@ -31,8 +31,8 @@ from postmortem_kb.site.html import (
     timestamp,
 )
 from postmortem_kb.archive.index import Index, ItemRef
-from postmortem_kb.check.postmortem import Postmortem
-from postmortem_kb.model.text import anchor
+from postmortem_kb.model.record import Postmortem
+from postmortem_kb.model.text import anchor, unique
 from postmortem_kb.model.settings import Settings
 
 TIMES, ITEMS, EARLIER, RELATED = "times", "items", "earlier", "related"
@@ -67,13 +67,10 @@ def postmortem_html(
     headings: list[tuple[str, str]] = []  # before the body, then after it
 
     def add_heading(ident: str, title: str) -> str:
-        unique, number = ident, 0
-        while unique in taken:
-            number += 1
-            unique = f"{ident}_{number}"
-        taken.add(unique)
-        headings.append((unique, title))
-        return heading(2, unique, title)
+        free = unique(ident, taken, "_", 1)  # the toc extension's way with duplicate ids
+        taken.add(free)
+        headings.append((free, title))
+        return heading(2, free, title)
 
     before = _banners(pm) + _problems(pm) + _card(pm, links, mark)
     later = {}

@@ -27,12 +27,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from postmortem_kb.archive.archive import discover, is_postmortem_name
-from postmortem_kb.check.postmortem import ID_PATTERN
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
-from postmortem_kb.model.text import slugify
+from postmortem_kb.model.text import page_slug, plural
 from postmortem_kb.source.catalog import CAUSES_FILE, SERVICES_FILE
+from postmortem_kb.source.files import discover, is_postmortem_name
 from postmortem_kb.source.front_matter import FileTooLargeError, read_limited, read_source
 
 GIT_TIMEOUT = 60
@@ -74,11 +73,11 @@ class Selection:
         if not self.files:
             if removed:
                 return (
-                    f"{_count(removed, 'postmortem')} removed {since} and none named in "
+                    f"{plural(removed, 'postmortem')} removed {since} and none named in "
                     "'related': nothing to check"
                 )
             return f"no postmortems changed {since}"
-        text = f"{_count(len(self.changed), 'postmortem')} added or changed"
+        text = f"{plural(len(self.changed), 'postmortem')} added or changed"
         if removed:
             text += f", {removed} removed or renamed"
         text += f" {since}"
@@ -87,12 +86,8 @@ class Selection:
             verb = "names" if len(self.referencing) == 1 else "name"
             also.append(f"{len(self.referencing)} that {verb} them in 'related'")
         if self.same_id:
-            also.append(f"{_count(len(self.same_id), 'file')} with the same id")
+            also.append(f"{plural(len(self.same_id), 'file')} with the same id")
         return text + (f"; also checking {' and '.join(also)}" if also else "")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def is_postmortem_path(relative: str) -> bool:
@@ -229,7 +224,7 @@ def select_files(changes: Changes, archive_dir: Path, settings: Settings) -> Sel
 
 def _slug_key(pm_id: str) -> str:
     """What makes two files give the same page (as the archive's duplicate-id rule)."""
-    return (pm_id if ID_PATTERN.match(pm_id) else slugify(pm_id) or "postmortem").casefold()
+    return page_slug(pm_id).casefold()
 
 
 def _names_in_related(path: Path, ids: set[str], settings: Settings) -> bool:

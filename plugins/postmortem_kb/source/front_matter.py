@@ -8,12 +8,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from postmortem_kb.model.record import Positions, YamlPath
 from postmortem_kb.model.report import Report
 
 try:
@@ -27,31 +28,6 @@ _YAML_LINE_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " ", "\x85": " "})
 MAX_DEPTH = 8
 MAX_NODES = 20_000
 _STR_TAG = "tag:yaml.org,2002:str"
-
-YamlPath = tuple[str | int, ...]
-
-
-@dataclass
-class Positions:
-    """1-based (line, column) of each key and value in the front matter, by path."""
-
-    keys: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
-    values: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
-    start: tuple[int, int] = (1, 1)
-
-    def of_key(self, path: YamlPath) -> tuple[int, int]:
-        """Position of the key at ``path``, else of its nearest ancestor."""
-        while path:
-            if path in self.keys:
-                return self.keys[path]
-            if path in self.values:
-                return self.values[path]
-            path = path[:-1]
-        return self.start
-
-    def of_value(self, path: YamlPath) -> tuple[int, int]:
-        """Position of the value at ``path``, else of its key or nearest ancestor."""
-        return self.values.get(path) or self.of_key(path)
 
 
 @dataclass
@@ -87,9 +63,16 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
 
 def read_source(path: Path, display: str, report: Report, max_bytes: int) -> Source:
     """Read ``path`` into a :class:`Source`, reporting every problem to ``report``."""
-    empty = Source(display, None, Positions(), "", 1)
+    data = read_bytes(path, report, max_bytes)
+    if data is None:
+        return Source(display, None, Positions(), "", 1)
+    return source_of(data, display, report)
+
+
+def read_bytes(path: Path, report: Report, max_bytes: int) -> bytes | None:
+    """The bytes of a postmortem file, or None when it is too large or cannot be read."""
     try:
-        data = read_limited(path, max_bytes)
+        return read_limited(path, max_bytes)
     except FileTooLargeError:
         size = path.stat().st_size
         report.add(
@@ -100,13 +83,16 @@ def read_source(path: Path, display: str, report: Report, max_bytes: int) -> Sou
             "move logs and attachments out of the postmortem, or raise the plugin option "
             "max_file_kb",
         )
-        return empty
     except OSError as error:
         report.add("unreadable-file", 1, 1, f"cannot read file: {error.strerror or error}")
-        return empty
+    return None
+
+
+def source_of(data: bytes, display: str, report: Report) -> Source:
+    """Decode a file's bytes and split them into front matter and body."""
     text = _decode(data, report)
     if text is None:
-        return empty
+        return Source(display, None, Positions(), "", 1)
     return split_source(text, display, report)
 
 

@@ -1,0 +1,95 @@
+"""The record of one postmortem, and what checking its file alone gives (the cached part).
+
+Records are immutable once built: the archive makes each from a file's check, its page
+slug and the findings of the cross-file rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from postmortem_kb.model.findings import Finding
+from postmortem_kb.model.front_matter import FrontMatter
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """1-based (line, column) of each key and value in the front matter, by path."""
+
+    keys: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    values: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    start: tuple[int, int] = (1, 1)
+
+    def of_key(self, path: YamlPath) -> tuple[int, int]:
+        """Position of the key at ``path``, else of its nearest ancestor."""
+        while path:
+            if path in self.keys:
+                return self.keys[path]
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.start
+
+    def of_value(self, path: YamlPath) -> tuple[int, int]:
+        """Position of the value at ``path``, else of its key or nearest ancestor."""
+        return self.values.get(path) or self.of_key(path)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What one file gives on its own: front matter, body and the findings of every
+    single-file rule. It depends only on the file's bytes, its name and the settings, so
+    the archive caches it; cross-file rules and anything that depends on today run later."""
+
+    meta: FrontMatter | None  # None when the front matter is unusable
+    body: str
+    body_line: int  # the file line the body starts on
+    positions: Positions
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    """A postmortem of the archive, with every finding of its file."""
+
+    id: str
+    path: str  # as shown in findings
+    file: Path
+    slug: str  # the page name: the id, made safe and unique by the archive
+    meta: FrontMatter | None
+    body: str
+    body_line: int
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The title, or the id when the front matter could not be read."""
+        return self.meta.title if self.meta else self.id
+
+    @property
+    def status(self) -> str | None:
+        """draft, in-review or published; None when the front matter is unusable."""
+        return self.meta.status if self.meta else None
+
+    @cached_property
+    def durations(self) -> dict[str, dt.timedelta]:
+        """Time to detect, mitigate and resolve, measured from the start of the incident."""
+        if self.meta is None or self.meta.incident.started is None:
+            return {}
+        times = self.meta.incident
+        start = times.started
+        assert start is not None
+        result = {}
+        for label, moment in (
+            ("detect", times.detected),
+            ("mitigate", times.mitigated),
+            ("resolve", times.resolved),
+        ):
+            if moment is not None:
+                result[label] = moment - start
+        return result
