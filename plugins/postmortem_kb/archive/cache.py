@@ -4,28 +4,73 @@ An entry's key is a hash of the file's bytes and name, the settings that affect 
 and the package version, so an entry answers exactly the input it was computed from and
 nothing needs invalidating. ``mkdocs build``, ``mkdocs serve`` and ``postmortem check`` share
 it. Entries are JSON, never pickle (anyone may put a file in the folder), and are validated
-as they are read: an entry that is corrupt, truncated or foreign is ignored and rewritten.
+as they are read (``Entry``): an entry that is corrupt, truncated or foreign is ignored and
+rewritten.
 Cross-file rules and anything that depends on today never come from here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import Final, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from postmortem_kb import __version__
 from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import FrontMatter
-from postmortem_kb.model.record import FileCheck, Positions, YamlPath
+from postmortem_kb.model.record import FileCheck, Positions
 from postmortem_kb.model.settings import Settings
-from postmortem_kb.source.atomic import write_atomically
 
-FORMAT = 1  # raise when the shape of an entry changes
+FORMAT: Final = 1  # the shape of an entry (Entry.format)
 IGNORE_ALL = "*\n"  # the folder's own .gitignore: a cache is never committed
+
+
+class Entry(BaseModel):
+    """A cache entry as stored: one file's check, validated field by field when read."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    format: Literal[1]  # FORMAT: raise both when the shape changes
+    key: str
+    meta: FrontMatter | None
+    body: str
+    body_line: int
+    keys: list[tuple[tuple[str | int, ...], int, int]]  # positions: YAML path, line, column
+    values: list[tuple[tuple[str | int, ...], int, int]]
+    start: tuple[int, int]
+    findings: list[tuple[int, int, str, Level, str, str | None]]  # line, column, rule, ...
+
+    @classmethod
+    def of(cls, checked: FileCheck, key: str) -> Entry:
+        """The entry of a check."""
+        positions = checked.positions
+        return cls(
+            format=FORMAT,
+            key=key,
+            meta=checked.meta,
+            body=checked.body,
+            body_line=checked.body_line,
+            keys=[(path, *at) for path, at in positions.keys.items()],
+            values=[(path, *at) for path, at in positions.values.items()],
+            start=positions.start,
+            findings=[
+                (f.line, f.column, f.rule, f.level, f.message, f.suggestion)
+                for f in checked.findings
+            ],
+        )
+
+    def check(self, display: str) -> FileCheck:
+        """The check this entry holds, its findings shown at ``display``."""
+        positions = Positions(
+            {path: (line, column) for path, line, column in self.keys},
+            {path: (line, column) for path, line, column in self.values},
+            self.start,
+        )
+        findings = tuple(Finding(display, *finding) for finding in self.findings)
+        return FileCheck(self.meta, self.body, self.body_line, positions, findings)
 
 
 class CheckCache:
@@ -47,10 +92,10 @@ class CheckCache:
         """The entry for ``key``, its findings shown at ``display``; None when there is no
         usable entry."""
         try:
-            text = (self.folder / f"{key}.json").read_text(encoding="utf-8")
-            return _decode(json.loads(text), key, display)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-            return None  # missing, unreadable, corrupt or foreign: checked again
+            entry = Entry.model_validate_json((self.folder / f"{key}.json").read_bytes())
+        except (OSError, ValidationError):
+            return None  # missing, unreadable, corrupt or of another version: checked again
+        return entry.check(display) if entry.key == key else None  # a foreign entry
 
     def put(self, key: str, checked: FileCheck) -> None:
         """Store an entry; a cache that cannot be written only costs time."""
@@ -61,71 +106,10 @@ class CheckCache:
                 if not ignore.exists():
                     ignore.write_text(IGNORE_ALL, encoding="utf-8")
                 self.ready = True
-            write_atomically(self.folder / f"{key}.json", json.dumps(_encode(checked, key)))
+            # A reader sees the old entry or the new one, never a part (an interrupted write
+            # leaves a stray .tmp file, never a broken entry).
+            temp = self.folder / f"{key}.{os.getpid()}.tmp"
+            temp.write_bytes(Entry.of(checked, key).model_dump_json().encode())
+            temp.replace(self.folder / f"{key}.json")
         except OSError:
             pass
-
-
-def _encode(checked: FileCheck, key: str) -> dict[str, Any]:
-    positions = checked.positions
-    return {
-        "format": FORMAT,
-        "key": key,
-        "meta": checked.meta.model_dump(mode="json") if checked.meta else None,
-        "body": checked.body,
-        "body_line": checked.body_line,
-        "keys": [[list(path), *at] for path, at in positions.keys.items()],
-        "values": [[list(path), *at] for path, at in positions.values.items()],
-        "start": list(positions.start),
-        "findings": [
-            [f.line, f.column, f.rule, f.level.value, f.message, f.suggestion]
-            for f in checked.findings
-        ],
-    }
-
-
-def _decode(entry: dict[str, Any], key: str, display: str) -> FileCheck:
-    """Rebuild a check from an entry, trusting nothing in it (raises ValueError & co.)."""
-    if entry["format"] != FORMAT or entry["key"] != key:
-        raise ValueError("an entry of another version or key")
-    try:
-        meta = None if entry["meta"] is None else FrontMatter.model_validate(entry["meta"])
-    except ValidationError as error:
-        raise ValueError("front matter does not validate") from error
-    positions = Positions(
-        {_path(path): (_int(line), _int(column)) for path, line, column in entry["keys"]},
-        {_path(path): (_int(line), _int(column)) for path, line, column in entry["values"]},
-        (_int(entry["start"][0]), _int(entry["start"][1])),
-    )
-    findings = tuple(
-        Finding(
-            display,
-            _int(line),
-            _int(column),
-            _str(rule),
-            Level(level),
-            _str(message),
-            None if hint is None else _str(hint),
-        )
-        for line, column, rule, level, message, hint in entry["findings"]
-    )
-    return FileCheck(meta, _str(entry["body"]), _int(entry["body_line"]), positions, findings)
-
-
-def _path(parts: list[Any]) -> YamlPath:
-    return tuple(
-        part if isinstance(part, int) and not isinstance(part, bool) else _str(part)
-        for part in parts
-    )
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("not a number")
-    return value
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError("not text")
-    return value

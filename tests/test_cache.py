@@ -1,0 +1,226 @@
+"""The check cache: it never changes a result, never trusts an entry, and is shared.
+
+Builds run as `mkdocs build` in fresh processes; checks run the real `check_file` over
+real files. Entries are damaged on disk the ways a crash, a concurrent writer or a
+hostile commit would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import PM_ID, VALID_FRONT_MATTER, postmortem_text, run_check, write_postmortem
+from postmortem_kb import cli
+from postmortem_kb.archive import archive as archive_module
+from postmortem_kb.archive.archive import load_archive
+from postmortem_kb.archive.cache import CheckCache
+from postmortem_kb.model.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+EPOCH = "1795737600"  # 2026-11-27
+CACHE = Path(".cache/plugin/postmortems")
+
+
+def entries(root: Path) -> dict[str, bytes]:
+    """The cache entries below ``root``, by file name."""
+    folder = root / CACHE
+    return (
+        {p.name: p.read_bytes() for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+    )
+
+
+def mkdocs_build(config: Path, site: Path) -> str:
+    """`mkdocs build --strict` in a fresh process; returns its log."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+        cwd=config.parent,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def sample_copy(tmp_path: Path, options: str = "") -> Path:
+    """The repository's sample archive and configuration, copied; plugin options added."""
+    root = tmp_path / "kb"
+    shutil.copytree(REPO / "docs", root / "docs")
+    shutil.copytree(REPO / "postmortems", root / "postmortems")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    if options:
+        config = config.replace("  - postmortems:\n", f"  - postmortems:\n{options}", 1)
+        assert options in config
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    # Timestamps without an offset, read in the configured zone: their zone goes through the
+    # cache as an offset.
+    naive = postmortem_text().replace("T09:00:00Z", "T09:00:00")
+    (root / "postmortems" / "2026-03-14-naive-times.md").write_text(naive, encoding="utf-8")
+    return root
+
+
+def test_builds_are_byte_identical_without_cache_cold_and_warm(tmp_path: Path) -> None:
+    root = sample_copy(tmp_path, "      timezone: Europe/Berlin\n")
+    config = root / "mkdocs.yml"
+    mkdocs_build(config, tmp_path / "cold")
+    written = entries(root)
+    assert len(written) == len(list((root / "postmortems").glob("*.md")))
+    mkdocs_build(config, tmp_path / "warm")
+    assert entries(root) == written  # nothing rewritten: every file came from the cache
+    off = config.read_text().replace("      timezone:", "      cache: false\n      timezone:")
+    config.write_text(off)
+    shutil.rmtree(root / ".cache")
+    mkdocs_build(config, tmp_path / "off")
+    assert not (root / ".cache").exists()
+    cold, warm, uncached = tree(tmp_path / "cold"), tree(tmp_path / "warm"), tree(tmp_path / "off")
+    assert sorted(cold) == sorted(warm) == sorted(uncached)
+    assert [name for name in cold if not cold[name] == warm[name] == uncached[name]] == []
+
+
+@pytest.fixture
+def cached(tmp_path: Path) -> tuple[Path, Path]:
+    """A checked archive of one postmortem with blame, its cache folder filled."""
+    text = postmortem_text().replace("## Impact\n", "## Impact\n\nBob forgot to renew it.\n")
+    path = write_postmortem(tmp_path, text=text)
+    settings = Settings()
+    load_archive(tmp_path / "postmortems", tmp_path, settings, cache=cache_of(tmp_path))
+    return tmp_path, path
+
+
+def cache_of(root: Path) -> CheckCache:
+    return CheckCache(root / CACHE, Settings())
+
+
+def findings_of(root: Path) -> list[tuple[str, int, int, str, str]]:
+    archive = load_archive(root / "postmortems", root, Settings(), cache=cache_of(root))
+    return [(f.path, f.line, f.column, f.rule, f.message) for f in archive.findings()]
+
+
+def damage(entry: bytes, how: str, other: bytes) -> bytes:
+    data = json.loads(entry)
+    if how == "truncated":
+        return entry[: len(entry) // 2]
+    if how == "garbage":
+        return b"\x80\x04\x95 not json, perhaps a pickle"
+    if how == "empty":
+        return b""
+    if how == "foreign":  # a valid entry, of another file
+        return other
+    if how == "old-format":
+        data["format"] = 0
+    elif how == "wrong-type":
+        data["findings"][0][0] = "1"
+    elif how == "bad-meta":
+        data["meta"]["status"] = "closed"
+    elif how == "bad-level":
+        data["findings"][0][3] = "fatal"
+    elif how == "not-a-mapping":
+        return b"[1, 2, 3]"
+    return json.dumps(data).encode()
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "truncated",
+        "garbage",
+        "empty",
+        "foreign",
+        "old-format",
+        "wrong-type",
+        "bad-meta",
+        "bad-level",
+        "not-a-mapping",
+    ],
+)
+def test_a_damaged_entry_is_ignored_and_rewritten(cached: tuple[Path, Path], how: str) -> None:
+    root, path = cached
+    expected = findings_of(root)
+    assert expected  # the blaming sentence
+    other = write_postmortem(root, pm_id="2026-03-15-other")
+    findings_of(root)  # caches the other file too
+    name = name_of(root, path)
+    entry, other_entry = entries(root)[name], entries(root)[name_of(root, other)]
+    (root / CACHE / name).write_bytes(damage(entry, how, other_entry))
+    assert [f for f in findings_of(root) if PM_ID in f[0]] == expected
+    assert entries(root)[name] == entry  # rewritten as it was
+
+
+def name_of(root: Path, path: Path) -> str:
+    """The cache entry name of a postmortem file."""
+    return cache_of(root).key(path.name, path.read_bytes()) + ".json"
+
+
+def test_entries_are_keyed_by_content_name_and_settings(cached: tuple[Path, Path]) -> None:
+    root, path = cached
+    before = set(entries(root))
+    assert before == {name_of(root, path)}
+    path.write_text(path.read_text() + "\nOne more sentence.\n")
+    findings_of(root)
+    assert len(set(entries(root)) - before) == 1  # the edited file: a new entry
+    stricter = Settings.from_options({"rules": {"unknown-key": "error"}})
+    assert CheckCache(root / CACHE, stricter).key(path.name, b"x") != cache_of(root).key(
+        path.name, b"x"
+    )
+    assert cache_of(root).key("a.md", b"x") != cache_of(root).key("b.md", b"x")
+
+
+def test_cross_file_rules_never_come_from_the_cache(tmp_path: Path) -> None:
+    """A catalog or a related id changes findings of a file whose entry is cached."""
+    text = postmortem_text(front_matter=VALID_FRONT_MATTER.replace("related: []", "related: [x]"))
+    write_postmortem(tmp_path, text=text)
+    assert [f[3] for f in findings_of(tmp_path)] == ["unknown-related"]
+    cached_entries = entries(tmp_path)
+    write_postmortem(tmp_path, pm_id="x")
+    (tmp_path / "postmortems" / "services.yml").write_text("- id: checkout\n")
+    rules = [f[3] for f in findings_of(tmp_path) if PM_ID in f[0]]
+    assert rules == ["unknown-service"]  # payments-api is not in the new catalog
+    assert set(cached_entries) <= set(entries(tmp_path))  # the file itself came from the cache
+
+
+def test_check_and_build_share_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make build` checks every file once: the build reads what `postmortem check` wrote."""
+    root = sample_copy(tmp_path, "      timezone: Europe/Berlin\n")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli.main, ["check"])
+    assert result.exit_code == 0, result.output
+    written = entries(root)
+    assert len(written) == len(list((root / "postmortems").glob("*.md")))
+    calls: list[str] = []
+    real = archive_module.check_content
+
+    def counted(name: str, *args: object, **kwargs: object) -> object:
+        calls.append(name)
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive_module, "check_content", counted)
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    assert calls == []
+    assert entries(root) == written
+
+
+def test_cache_off_and_unwritable_cache(tmp_path: Path) -> None:
+    write_postmortem(tmp_path)
+    expected = run_check(tmp_path)
+    (tmp_path / ".cache").write_text("a file where the cache folder would go")
+    assert [(f.path, f.rule) for f in run_check(tmp_path)] == [(f.path, f.rule) for f in expected]
+    archive = load_archive(tmp_path / "postmortems", tmp_path, Settings(), cache=cache_of(tmp_path))
+    assert archive.findings() == expected  # the cache cannot be written: only slower
