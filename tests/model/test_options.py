@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from mkdocs.config import load_config
 
+from helpers import REPO
 from postmortem_kb.model.settings import (
     NOT_PER_FILE,
     Settings,
@@ -22,8 +23,6 @@ from postmortem_kb.model.settings import (
 )
 from postmortem_kb.site.config import settings_from_config
 from postmortem_kb.source.mkdocs_yml import read_site_config
-
-REPO = Path(__file__).resolve().parents[1]
 
 # A value other than the default for every option, as written in mkdocs.yml.
 NON_DEFAULT = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VALID_BODY, VALID_FRONT_MATTER, line_of, postmortem_text
+from helpers import VALID_BODY, VALID_FRONT_MATTER, line_of, postmortem_text
 from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.report import Report
 from postmortem_kb.source.front_matter import (

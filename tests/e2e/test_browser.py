@@ -19,7 +19,8 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-REPO = Path(__file__).resolve().parent.parent
+from helpers import REPO
+
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless",

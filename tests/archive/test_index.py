@@ -1,279 +1,45 @@
 """The archive index, built without MkDocs: groups, orderings, counts, cross-links, slugs.
 
-The fixture archive (``ARCHIVE``) is designed so that every order and count is known in
-advance; "today" is :data:`TODAY`. ``test_exports`` and ``test_crosslinks`` build the same
-archive into a real site.
+The fixture archive (``ARCHIVE``, in ``helpers.py``) is designed so that every order and
+count is known in advance; "today" is :data:`TODAY`. ``archive/test_exports.py`` and
+``site/test_crosslinks.py`` build the same archive into a real site.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from conftest import render_pages
-from postmortem_kb.archive.archive import Archive, load_archive
+from helpers import (
+    ARCHIVE,
+    NEWEST_FIRST,
+    P1,
+    P2,
+    P3,
+    P4,
+    P5,
+    P6,
+    P7,
+    TODAY,
+    UNPARSABLE,
+    index_of,
+    item,
+    load,
+    pm_text,
+    render_pages,
+)
+from postmortem_kb.archive.archive import Archive
 from postmortem_kb.archive.index import Group, Index, ItemRef, build_index
 from postmortem_kb.archive.urls import postmortem_uri
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.site.listings import top_counterparts
 from postmortem_kb.site.pages import entry_pages, index_entries, listing_pages
-
-TODAY = dt.date(2026, 6, 1)
-EPOCH = "1780272000"  # 2026-06-01 00:00:00 UTC, for SOURCE_DATE_EPOCH
-
-# The fixture archive, oldest first. Ids are also the file names.
-P1 = "2025-02-10-checkout-config-push"
-P2 = "2025-09-05-payments-pool-exhausted"
-P3 = "2026-01-20-checkout-payments-flag"
-P4 = "2026-03-03-checkout-config-reload"
-P7 = "2026-04-10-payments-provider-timeout"
-P5 = "2026-05-25-search-provider-outage"
-P6 = "2026-05-28-checkout-cache-capacity"
-NEWEST_FIRST = [P6, P5, P7, P4, P3, P2, P1]
-
-FORMULA_TITLE = "=HYPERLINK(1) raise the pool size"
-TRICKY_TITLE = 'Add a "reload guard", then\nre-test; it, twice'
-
-BODY = """
-## Summary
-
-{summary}
-
-## Impact
-
-Some requests failed while the incident lasted.
-
-## Timeline
-
-- 09:00 UTC — The first errors appear on the dashboards.
-- 09:05 UTC — An alert pages the on-call engineer.
-- 09:30 UTC — The change is rolled back and errors stop.
-
-## Contributing Factors
-
-The system accepted a change that it could not serve.
-
-## Resolution
-
-The previous version was restored.
-
-## Lessons Learned
-
-### What went well
-
-- The alert fired quickly.
-
-### What went wrong
-
-- The dashboards were slow to load.
-
-### Where we got lucky
-
-- Traffic was low at the time.
-"""
-
-
-def item(
-    ident: str, title: str, owner: str, status: str = "open", due: dt.date | None = None
-) -> dict[str, Any]:
-    """An action item as written in front matter."""
-    data: dict[str, Any] = {"id": ident, "title": title, "owner": owner}
-    if due is not None:
-        data["due"] = due
-    data["status"] = status
-    data["type"] = "prevent"
-    return data
-
-
-def pm_text(
-    title: str,
-    day: dt.date,
-    severity: str,
-    services: Sequence[str],
-    causes: Sequence[str],
-    *,
-    status: str = "published",
-    resolve: int | None = None,
-    items: Sequence[Mapping[str, Any]] = (),
-    related: Sequence[str] = (),
-    summary: str = "A short incident with a clear cause.",
-    tags: Sequence[str] = (),
-) -> str:
-    """A valid postmortem; ``resolve`` is the minutes from start to resolution."""
-    meta: dict[str, Any] = {
-        "title": title,
-        "date": day,
-        "status": status,
-        "severity": severity,
-        "services": list(services),
-        "causes": list(causes),
-        "authors": ["alice"],
-        "participants": ["bob"],
-    }
-    if resolve is not None:
-        start = dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.timezone.utc)
-        moments = (start, start + dt.timedelta(minutes=5))
-        moments += (
-            start + dt.timedelta(minutes=resolve // 2),
-            start + dt.timedelta(minutes=resolve),
-        )
-        meta["incident"] = {
-            name: moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-            for name, moment in zip(
-                ("started", "detected", "mitigated", "resolved"), moments, strict=True
-            )
-        }
-    if status == "published":
-        meta["review_meeting"] = day + dt.timedelta(days=2)
-    meta["related"] = list(related)
-    meta["action_items"] = [dict(i) for i in items]
-    meta["tags"] = list(tags)
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-    return f"---\n{front}---\n{BODY.format(summary=summary)}"
-
-
-SERVICES_YML = """\
-- id: checkout
-  name: Checkout
-  description: Cart and order placement.
-  owner: team-checkout
-- id: ledger
-  name: Ledger
-  description: Bookkeeping of every payment.
-  owner: team-ledger
-- id: payments
-  name: Payments API
-  owner: team-payments
-- id: search
-  name: Search
-"""
-
-CAUSES_YML = """\
-- id: capacity
-  name: Capacity
-- id: config-change
-  name: Configuration change
-- id: dependency
-  name: Third-party dependency
-- id: hardware
-  name: Hardware failure
-"""
-
-d = dt.date
-ARCHIVE: dict[str, str] = {
-    "services.yml": SERVICES_YML,
-    "causes.yml": CAUSES_YML,
-    f"{P1}.md": pm_text(
-        "Checkout config push broke the cart",
-        d(2025, 2, 10),
-        "SEV1",
-        ["checkout"],
-        ["config-change"],
-        resolve=60,
-        items=[
-            item("AI-1", "Validate config before push", "team-a", due=d(2025, 3, 1)),
-            item("AI-2", "Write the rollback runbook", "team-b", "done"),
-        ],
-        summary="The cart rejected every order for an hour.",
-    ),
-    f"{P2}.md": pm_text(
-        "Payments connection pool exhausted",
-        d(2025, 9, 5),
-        "SEV3",
-        ["payments"],
-        ["capacity"],
-        resolve=30,
-        items=[item("AI-1", FORMULA_TITLE, "team-b", due=d(2026, 7, 1))],
-    ),
-    f"{P3}.md": pm_text(
-        "Feature flag broke checkout and payments",
-        d(2026, 1, 20),
-        "SEV2",
-        ["checkout", "payments"],
-        ["config-change", "dependency"],
-        resolve=120,
-        related=[P2],
-        items=[
-            item("AI-1", "Stage flag rollouts", "team-a", "in-progress", d(2026, 5, 1)),
-            item("AI-2", "Replace the flag vendor", "team-c", "wont-do"),
-        ],
-        summary="A quokkaflag rollout reached every region at once.",
-        tags=["flags"],
-    ),
-    f"{P4}.md": pm_text(
-        "Checkout config reload dropped sessions",
-        d(2026, 3, 3),
-        "SEV2",
-        ["checkout"],
-        ["config-change"],
-        status="in-review",
-        resolve=45,
-        related=[P1],
-        items=[item("AI-1", TRICKY_TITLE, "team-c", due=d(2026, 6, 15))],
-    ),
-    f"{P7}.md": pm_text(
-        "Payments provider timed out",
-        d(2026, 4, 10),
-        "SEV1",
-        ["payments"],
-        ["dependency"],
-        resolve=240,
-        related=[P3],
-        items=[item("AI-1", "Add a provider circuit breaker", "team-a", due=d(2026, 4, 30))],
-    ),
-    f"{P5}.md": pm_text(
-        "Search provider outage",
-        d(2026, 5, 25),
-        "SEV4",
-        ["search"],
-        ["dependency"],
-        status="draft",
-        items=[item("AI-1", "Cache search results", "team-b", due=d(2026, 5, 30))],
-    ),
-    f"{P6}.md": pm_text(
-        "Checkout cache ran out of capacity",
-        d(2026, 5, 28),
-        "SEV3",
-        ["checkout"],
-        ["capacity"],
-        resolve=90,
-        related=[P2],
-        items=[item("AI-1", "Size the cache for peak", "team-a", "done")],
-    ),
-}
-del d
-
-
-def write_archive(folder: Path, files: Mapping[str, str]) -> None:
-    """Write postmortems and catalogs into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text, encoding="utf-8")
-
-
-def load(root: Path, files: Mapping[str, str], settings: Settings | None = None) -> Archive:
-    """Write ``files`` to ``root/postmortems`` and load them."""
-    write_archive(root / "postmortems", files)
-    return load_archive(root / "postmortems", root, settings or Settings())
-
-
-def index_of(
-    root: Path,
-    files: Mapping[str, str],
-    settings: Settings | None = None,
-    today: dt.date = TODAY,
-) -> Index:
-    """Write, load and index an archive."""
-    settings = settings or Settings()
-    return build_index(load(root, files, settings), settings, today)
 
 
 def ids(postmortems: Iterable[Postmortem]) -> list[str]:
@@ -620,8 +386,6 @@ def test_stale_drafts_and_reviews(index: Index, archive: Archive) -> None:
 
 
 # --- unreadable postmortems and problems ---------------------------------------------------
-
-UNPARSABLE = "---\ntitle: [unclosed\n---\n\n## Summary\n\nStill here.\n"
 
 
 def test_unreadable_postmortems_are_listed_last_but_not_grouped(tmp_path: Path) -> None:

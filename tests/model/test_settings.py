@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from helpers import REPO
 from postmortem_kb.check.structure import check_structure
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.report import Report
@@ -367,7 +368,7 @@ def test_plugin_options_first_match() -> None:
 
 def test_repository_mkdocs_yml_is_readable() -> None:
     """The example site's own configuration reads without MkDocs."""
-    config = Path(__file__).resolve().parents[1] / "mkdocs.yml"
+    config = REPO / "mkdocs.yml"
     site = read_site_config(config, required=True)
     assert site.settings.dir == "postmortems"
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
+from helpers import (
+    REPO,
     VALID_BODY,
     VALID_FRONT_MATTER,
     line_of,
@@ -66,7 +67,7 @@ def test_rule_ids_do_not_clash_with_structure_rules() -> None:
 
 
 def test_sample_archive_is_clean() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = REPO
     findings = run_check(root)
     assert findings == []
 
@@ -208,7 +209,7 @@ def test_a_space_in_a_pattern_matches_a_line_break() -> None:
 def test_generated_language_reference_is_current() -> None:
     from postmortem_kb.cli.reference import render_language_reference
 
-    path = Path(__file__).resolve().parent.parent / "docs" / "reference" / "language.md"
+    path = REPO / "docs" / "reference" / "language.md"
     assert path.read_text(encoding="utf-8") == render_language_reference(), (
         "run: postmortem rules --language > docs/reference/language.md"
     )
@@ -225,7 +226,7 @@ def test_rules_are_documented_by_category() -> None:
 
 def test_guide_shows_blaming_sentences_that_the_checker_flags(tmp_path: Path) -> None:
     """The guide's 'Blaming' column is flagged and its 'Blameless' column is clean."""
-    guide = Path(__file__).resolve().parent.parent / "docs/guide/blameless-postmortems.md"
+    guide = REPO / "docs/guide/blameless-postmortems.md"
     section = guide.read_text(encoding="utf-8").split("## Blaming vs. blameless")[1]
     rows = [
         line.strip("| ").split(" | ")

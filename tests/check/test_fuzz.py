@@ -19,6 +19,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from helpers import render_pages
 from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.exports import action_items_csv, action_items_json, postmortems_json
 from postmortem_kb.archive.index import build_index
@@ -365,7 +366,6 @@ def test_index_pages_and_exports_never_raise(
     folder: Path, metas: list[dict[str, Any]], body: str
 ) -> None:
     """What the build does with checked postmortems: index, render, export."""
-    from conftest import render_pages
 
     files = []
     for number, meta in enumerate(metas):

@@ -17,14 +17,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import PM_ID, VALID_FRONT_MATTER, postmortem_text, run_check, write_postmortem
+from helpers import PM_ID, REPO, VALID_FRONT_MATTER, postmortem_text, run_check, write_postmortem
 from postmortem_kb import cli
 from postmortem_kb.archive import archive as archive_module
 from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.cache import CheckCache
 from postmortem_kb.model.settings import Settings
 
-REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1795737600"  # 2026-11-27
 CACHE = Path(".cache/plugin/postmortems")
 

@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import GIT_ISOLATION, VALID_BODY, VALID_FRONT_MATTER, write_postmortem
+from helpers import GIT_ISOLATION, REPO, VALID_BODY, VALID_FRONT_MATTER, write_postmortem
 
-REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PRE_COMMIT = shutil.which("pre-commit", path=str(BIN))
 MANIFEST = REPO / ".pre-commit-hooks.yaml"

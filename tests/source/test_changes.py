@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import GIT_ISOLATION, VALID_FRONT_MATTER, write_postmortem
+from helpers import GIT_ISOLATION, VALID_FRONT_MATTER, write_postmortem
 from postmortem_kb import cli
 from postmortem_kb.source.changes import _parse_name_status, is_postmortem_path
 

@@ -20,10 +20,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import GIT_ISOLATION
+from helpers import GIT_ISOLATION, REPO
 from postmortem_kb import cli
 
-REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / ".github" / "workflows" / "postmortems.yml"
 BIN = Path(sys.executable).parent
 EPOCH = "1795737600"  # 2026-11-27 00:00 UTC

@@ -12,12 +12,27 @@ from pathlib import Path
 
 import pytest
 
-from conftest import render_pages
+from helpers import (
+    ARCHIVE,
+    EPOCH,
+    P1,
+    P2,
+    P3,
+    P4,
+    P5,
+    P6,
+    P7,
+    build_site,
+    index_of,
+    item,
+    make_site,
+    page,
+    pm_text,
+    render_pages,
+)
 from postmortem_kb.archive.exports import action_items_json
 from postmortem_kb.archive.urls import postmortem_uri
 from postmortem_kb.model.settings import Settings
-from test_indexes import ARCHIVE, EPOCH, P1, P2, P3, P4, P5, P6, P7, index_of, item, pm_text
-from test_site import build_site, make_site, page
 
 FULL_NAV = """\
 nav:

@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import postmortem_text, valid_meta, write_postmortem
+from helpers import build_site, make_site, postmortem_text, valid_meta, write_postmortem
 from postmortem_kb import cli
 from postmortem_kb.cli import actions
 from postmortem_kb.model.settings import SettingsError
 from postmortem_kb.source.mkdocs_yml import read_site_config
-from test_site import build_site, make_site
 
 EPOCH = "1773489600"  # 2026-03-14 12:00 UTC
 P1, P2, P3 = "2026-01-10-checkout-cart", "2026-02-20-payments-retry", "2026-03-01-search-lag"

@@ -16,10 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from test_robustness import CASES, write_repository
-from test_site import make_site
+from helpers import CASES, REPO, make_site, write_repository
 
-REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1795737600"  # 2026-11-27
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import PM_ID, VALID_BODY, VALID_FRONT_MATTER, write_postmortem
+from helpers import PM_ID, VALID_BODY, VALID_FRONT_MATTER, write_postmortem
 from postmortem_kb.model.rules import RULES
 
 FM = VALID_FRONT_MATTER

@@ -17,9 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from postmortem_kb.archive.exports import ITEM_COLUMNS, action_items_csv, postmortems_json
-from postmortem_kb.model.settings import Settings
-from test_indexes import (
+from helpers import (
     ARCHIVE,
     EPOCH,
     FORMULA_TITLE,
@@ -33,11 +31,14 @@ from test_indexes import (
     P7,
     TRICKY_TITLE,
     UNPARSABLE,
+    build_site,
     index_of,
     item,
+    make_site,
     pm_text,
 )
-from test_site import build_site, make_site
+from postmortem_kb.archive.exports import ITEM_COLUMNS, action_items_csv, postmortems_json
+from postmortem_kb.model.settings import Settings
 
 OPEN_THEN_CLOSED = [
     # open: overdue first, then by due date

@@ -3,7 +3,7 @@
 A non-strict build renders every postmortem, lists the broken ones on the needs-attention
 page and logs each problem with file:line; a strict build aborts. Nothing from front matter
 or file names runs as script in any page or export, and nothing is written outside
-``site/``. The cases are those of ``test_robustness.py``.
+``site/``. The cases (``CASES`` in ``helpers.py``) are those of ``check/test_robustness.py``.
 """
 
 from __future__ import annotations
@@ -23,22 +23,24 @@ from typing import Any
 import pytest
 from mkdocs.exceptions import Abort
 
-from test_robustness import (
+from helpers import (
     BY_NAME,
     CASES,
     DAY,
     HOSTILE,
+    PAGE,
     SECRET,
+    VALID,
     Case,
     Folder,
     Link,
+    build_site,
     case_paths,
+    make_site,
+    page,
+    wait_for,
     write_repository,
 )
-from test_serve import PAGE, served_site, wait_for
-from test_site import VALID, build_site, make_site, page
-
-__all__ = ["served_site"]  # the fixture of test_serve, used below
 
 TODAY = "1795737600"  # 2026-11-27
 BUILT = [case for case in CASES if case.name != "html-name"]  # that one: see below

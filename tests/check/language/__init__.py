@@ -1,0 +1,1 @@
+"""Tests of ``postmortem_kb.check.language``: the blameless-language rules."""

@@ -1,0 +1,1 @@
+"""Tests of ``postmortem_kb.cli``: the ``postmortem`` command."""

@@ -1,0 +1,1 @@
+"""Whole-product tests across layers: browser, builds, serve, pre-commit, CI workflow."""

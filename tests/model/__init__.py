@@ -1,0 +1,1 @@
+"""Tests of ``postmortem_kb.model``: records, findings, rules and settings."""

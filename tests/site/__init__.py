@@ -1,0 +1,1 @@
+"""Tests of ``postmortem_kb.site``: the MkDocs plugin and its pages."""
