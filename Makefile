@@ -40,7 +40,7 @@ bench: $(STAMP) ## Benchmark against plain MkDocs and the YAML parse floor (N = 
 	$(BIN)/python bench/run.py
 
 screenshots: $(STAMP) ## Refresh the README's screenshots (needs Debian's chromium)
-	PM_SCREENSHOTS=docs/assets/screenshots $(BIN)/pytest tests/test_browser.py
+	PM_SCREENSHOTS=docs/assets/screenshots $(BIN)/pytest tests/e2e/test_browser.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,8 @@ from postmortem_kb.site.html import Links, Markers
 from postmortem_kb.site.pages import GeneratedPage, entry_pages, index_entries, listing_pages
 from postmortem_kb.site.postmortem_page import PostmortemHtml, postmortem_html
 
+SHARED_ROWS = 4096  # rendered links and rows kept for sibling pages: CPU against memory
+
 
 @dataclass(frozen=True)
 class PreparedPage:
@@ -44,10 +46,11 @@ class SiteRenderer:
         self._cache: tuple[tuple[str, int], dict[object, str]] = (("", -1), {})
 
     def links(self, url: str) -> Links:
-        """Links from the page at ``url``; pages in sibling folders share rendered rows."""
+        """Links from the page at ``url``; pages in sibling folders share rendered rows
+        (up to ``SHARED_ROWS`` of them: the rows most pages show are rendered early)."""
         base = base_of(url)
         siblings = (posixpath.dirname(base.rstrip("/")), base.count("/"))
-        if self._cache[0] != siblings:
+        if self._cache[0] != siblings or len(self._cache[1]) > SHARED_ROWS:
             self._cache = (siblings, {})
         return Links(self.index, url, self.directory_urls, self._cache[1])
 
