@@ -21,7 +21,7 @@ from helpers import PM_ID, REPO, VALID_FRONT_MATTER, postmortem_text, run_check,
 from postmortem_kb import cli
 from postmortem_kb.archive import archive as archive_module
 from postmortem_kb.archive.archive import load_archive
-from postmortem_kb.archive.cache import CheckCache
+from postmortem_kb.archive.cache import PACK, CheckCache
 from postmortem_kb.model.settings import Settings
 
 EPOCH = "1795737600"  # 2026-11-27
@@ -29,10 +29,19 @@ CACHE = Path(".cache/plugin/postmortems")
 
 
 def entries(root: Path) -> dict[str, bytes]:
-    """The cache entries below ``root``, by file name."""
-    folder = root / CACHE
-    return (
-        {p.name: p.read_bytes() for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+    """The cache entries below ``root``, by key."""
+    pack = root / CACHE / PACK
+    lines = pack.read_bytes().split(b"\n") if pack.exists() else []
+    return {
+        key.decode(): entry for key, _, entry in (line.partition(b" ") for line in lines) if key
+    }
+
+
+def store(root: Path, key: str, entry: bytes) -> None:
+    """Replace the entry of ``key`` in the pack (as a crash or a hostile commit would)."""
+    stored = {**entries(root), key: entry}
+    (root / CACHE / PACK).write_bytes(
+        b"".join(k.encode() + b" " + v + b"\n" for k, v in stored.items())
     )
 
 
@@ -154,14 +163,14 @@ def test_a_damaged_entry_is_ignored_and_rewritten(cached: tuple[Path, Path], how
     findings_of(root)  # caches the other file too
     name = name_of(root, path)
     entry, other_entry = entries(root)[name], entries(root)[name_of(root, other)]
-    (root / CACHE / name).write_bytes(damage(entry, how, other_entry))
+    store(root, name, damage(entry, how, other_entry))
     assert [f for f in findings_of(root) if PM_ID in f[0]] == expected
     assert entries(root)[name] == entry  # rewritten as it was
 
 
 def name_of(root: Path, path: Path) -> str:
-    """The cache entry name of a postmortem file."""
-    return cache_of(root).key(path.name, path.read_bytes()) + ".json"
+    """The cache key of a postmortem file."""
+    return cache_of(root).key(path.name, path.read_bytes())
 
 
 def test_entries_are_keyed_by_content_name_and_settings(cached: tuple[Path, Path]) -> None:
@@ -170,7 +179,11 @@ def test_entries_are_keyed_by_content_name_and_settings(cached: tuple[Path, Path
     assert before == {name_of(root, path)}
     path.write_text(path.read_text() + "\nOne more sentence.\n")
     findings_of(root)
-    assert len(set(entries(root)) - before) == 1  # the edited file: a new entry
+    assert set(entries(root)) == {name_of(root, path)} != before  # the old entry is dropped
+    other = write_postmortem(root, pm_id="2026-03-15-other")
+    settings = Settings()
+    load_archive(root / "postmortems", root, settings, [other], cache=cache_of(root))
+    assert set(entries(root)) == {name_of(root, path), name_of(root, other)}  # none dropped
     stricter = Settings.from_options({"rules": {"unknown-key": "error"}})
     assert CheckCache(root / CACHE, stricter).key(path.name, b"x") != cache_of(root).key(
         path.name, b"x"

@@ -104,6 +104,8 @@ def load_archive(
                 findings,
             )
         )
+    if cache is not None:
+        cache.save(prune=files is None)
     return Archive(
         root, postmortems, context.services, context.causes, catalog_findings, file_findings
     )

@@ -3,16 +3,16 @@
 An entry's key is a hash of the file's bytes and name, the settings that affect checking
 and the package version, so an entry answers exactly the input it was computed from and
 nothing needs invalidating. ``mkdocs build``, ``mkdocs serve`` and ``postmortem check`` share
-it. Entries are JSON, never pickle (anyone may put a file in the folder), and are validated
-as they are read (``Entry``): an entry that is corrupt, truncated or foreign is ignored and
-rewritten.
-Cross-file rules and anything that depends on today never come from here.
+it. The entries live in one pack file, read once and written once per run (thousands of
+small files cost more to create than to check). Entries are JSON, never pickle (anyone may
+put a file in the folder), and are validated as they are read (``Entry``): an entry that is
+corrupt, truncated or foreign is ignored and rewritten. Cross-file rules and anything that
+depends on today never come from here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Final, Literal
 
@@ -23,8 +23,10 @@ from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import FrontMatter
 from postmortem_kb.model.record import FileCheck, Positions
 from postmortem_kb.model.settings import Settings
+from postmortem_kb.source.atomic import write_atomically
 
 FORMAT: Final = 1  # the shape of an entry (Entry.format)
+PACK = "checks.jsonl"  # one line per entry: the key, a space, the entry as JSON
 IGNORE_ALL = "*\n"  # the folder's own .gitignore: a cache is never committed
 
 
@@ -47,7 +49,7 @@ class Entry(BaseModel):
     def of(cls, checked: FileCheck, key: str) -> Entry:
         """The entry of a check."""
         positions = checked.positions
-        return cls(
+        return cls.model_construct(  # made from a check, not read: nothing to validate
             format=FORMAT,
             key=key,
             meta=checked.meta,
@@ -74,12 +76,14 @@ class Entry(BaseModel):
 
 
 class CheckCache:
-    """Single-file checks by content, in one folder."""
+    """Single-file checks by content: one pack file, read once and written once per run."""
 
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
         self.salt = f"{__version__}\0{FORMAT}\0{settings.fingerprint()}\0".encode()
-        self.ready = False  # the folder exists
+        self._stored: dict[str, str] | None = None  # key -> entry (JSON), read when needed
+        self._used: set[str] = set()
+        self._fresh: dict[str, str] = {}
 
     def key(self, name: str, data: bytes) -> str:
         """The key of a file called ``name`` holding ``data``."""
@@ -89,27 +93,48 @@ class CheckCache:
         return digest.hexdigest()
 
     def get(self, key: str, display: str) -> FileCheck | None:
-        """The entry for ``key``, its findings shown at ``display``; None when there is no
-        usable entry."""
+        """The check stored for ``key``, its findings shown at ``display``; None when there
+        is no usable entry (missing, corrupt, truncated, of another version or file)."""
+        text = self._entries().get(key)
+        if text is None:
+            return None
         try:
-            entry = Entry.model_validate_json((self.folder / f"{key}.json").read_bytes())
-        except (OSError, ValidationError):
-            return None  # missing, unreadable, corrupt or of another version: checked again
-        return entry.check(display) if entry.key == key else None  # a foreign entry
+            entry = Entry.model_validate_json(text)
+        except ValidationError:
+            return None
+        if entry.key != key:
+            return None
+        self._used.add(key)
+        return entry.check(display)
 
     def put(self, key: str, checked: FileCheck) -> None:
-        """Store an entry; a cache that cannot be written only costs time."""
+        """Keep a new entry, written by ``save``."""
+        self._fresh[key] = Entry.of(checked, key).model_dump_json()
+
+    def save(self, *, prune: bool) -> None:
+        """Write the pack if it changed. ``prune`` (after a run over the whole archive)
+        keeps only the entries this run used; otherwise the others stay too."""
+        stored = self._entries()
+        kept = {k: v for k, v in stored.items() if k in self._used or not prune}
+        if not self._fresh and len(kept) == len(stored):
+            return
+        kept.update(self._fresh)
         try:
-            if not self.ready:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                ignore = self.folder / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text(IGNORE_ALL, encoding="utf-8")
-                self.ready = True
-            # A reader sees the old entry or the new one, never a part (an interrupted write
-            # leaves a stray .tmp file, never a broken entry).
-            temp = self.folder / f"{key}.{os.getpid()}.tmp"
-            temp.write_bytes(Entry.of(checked, key).model_dump_json().encode())
-            temp.replace(self.folder / f"{key}.json")
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text(IGNORE_ALL, encoding="utf-8")
+            write_atomically(self.folder / PACK, (f"{k} {v}\n" for k, v in kept.items()))
         except OSError:
-            pass
+            pass  # a cache that cannot be written only costs time
+
+    def _entries(self) -> dict[str, str]:
+        """The stored entries by key, read once; a damaged line spoils only itself."""
+        if self._stored is None:
+            try:
+                data = (self.folder / PACK).read_bytes().decode("utf-8", "replace")
+            except OSError:
+                data = ""
+            pairs = (line.partition(" ") for line in data.split("\n"))
+            self._stored = {key: entry for key, _, entry in pairs if entry}
+        return self._stored
