@@ -1,4 +1,4 @@
-"""Property-based fuzzing (Hypothesis) of the loader, the checks and the lint engine.
+"""Property-based fuzzing (Hypothesis) of the loader, the checks and the language engine.
 
 Whatever the input, nothing raises, and every finding names a known rule, a line inside the
 file and a column >= 1. Each test is bounded (examples and deadline) so that the whole file
@@ -26,7 +26,7 @@ from postmortem_kb.archive.index import build_index
 from postmortem_kb.check.cross_file import ArchiveContext
 from postmortem_kb.check.language.check import People, Text, check_language, front_matter_text
 from postmortem_kb.check.language.prose import Suppressions, prose
-from postmortem_kb.check.language.rules import lint_rules
+from postmortem_kb.check.language.rules import language_rules
 from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.front_matter import ACTION_ITEM_KEYS, INCIDENT_KEYS, TOP_LEVEL_KEYS
 from postmortem_kb.model.record import Postmortem
@@ -36,7 +36,7 @@ from postmortem_kb.model.settings import Settings
 from postmortem_kb.source.body import parse_body
 from postmortem_kb.source.front_matter import Source, read_source, split_source
 
-KNOWN_RULES = set(RULES) | set(lint_rules().ids())
+KNOWN_RULES = set(RULES) | set(language_rules().ids())
 SETTINGS = Settings()
 MAX_BYTES = 64 * 1024
 
@@ -381,7 +381,7 @@ def test_index_pages_and_exports_never_raise(
         assert isinstance(export(index, True), str)
 
 
-# --- the lint engine ----------------------------------------------------------------------
+# --- the language engine ------------------------------------------------------------------
 
 prose_text = st.lists(
     st.one_of(sentence, st.text(max_size=40), sentence.map(lambda s: s + ".")), max_size=12
@@ -395,7 +395,7 @@ people = st.lists(
 @given(
     text=prose_text | bodies,
     handles=people,
-    allowed=st.sets(st.sampled_from(sorted(lint_rules().ids()))),
+    allowed=st.sets(st.sampled_from(sorted(language_rules().ids()))),
 )
 def test_check_language_never_raises(text: str, handles: list[str], allowed: set[str]) -> None:
     text = normalized(text)

@@ -40,7 +40,7 @@ from helpers import (
     write_repository,
 )
 from postmortem_kb.archive.archive import load_archive
-from postmortem_kb.check.language.rules import lint_rules
+from postmortem_kb.check.language.rules import language_rules
 from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.rules import RULES
 from postmortem_kb.model.settings import Settings
@@ -90,7 +90,7 @@ def assert_clean_exit(result: subprocess.CompletedProcess[str]) -> None:
 
 def known_rules() -> set[str]:
     """Every rule id a finding may carry: the rule table and the language rules."""
-    return set(RULES) | set(lint_rules().ids())
+    return set(RULES) | set(language_rules().ids())
 
 
 def line_count(path: Path) -> int:
@@ -460,7 +460,7 @@ def test_findings_of_a_file_without_body_stay_inside_the_file(tmp_path: Path) ->
 ADVERSARIAL = {
     "word": (
         "a" * 200_000 + " was not anyone's fault",
-        "lint_rules.yml rule 'fault': (?P<who>[\\w@.-]+)'s fault has no left boundary, so "
+        "rules.yml rule 'fault': (?P<who>[\\w@.-]+)'s fault has no left boundary, so "
         "every start inside a long word rescans it: quadratic (100 KB word: ~56 s)",
     ),
     "comments": (
@@ -481,7 +481,7 @@ ADVERSARIAL = {
     ),
     "blame": (
         "the engineer failed to " * 10_000,
-        "lint._clause_start and lint._sentence start at offset 0 when no clause or sentence "
+        "language.check._clause_start and _sentence start at offset 0 when no clause or sentence "
         "end is near, and search forward without bound: each match rescans the block, "
         "quadratic (230 KB: ~54 s)",
     ),

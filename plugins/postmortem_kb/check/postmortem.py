@@ -12,7 +12,7 @@ from pathlib import PurePath
 from postmortem_kb.check.front_matter import check_front_matter
 from postmortem_kb.check.language.check import People, Text, check_language, front_matter_text
 from postmortem_kb.check.language.prose import Suppressions, prose
-from postmortem_kb.check.language.rules import lint_rules
+from postmortem_kb.check.language.rules import language_rules
 from postmortem_kb.check.structure import check_placeholders, check_structure
 from postmortem_kb.model.front_matter import FrontMatter
 from postmortem_kb.model.record import FileCheck
@@ -92,7 +92,7 @@ def _check_language(
     if meta is not None:
         handles += [*meta.authors, *meta.participants, *(i.owner for i in meta.action_items)]
         allowed = frozenset(meta.blameless_allow)
-        known = lint_rules().ids()
+        known = language_rules().ids()
         for index, rule_id in enumerate(meta.blameless_allow):
             if rule_id not in known:
                 line, column = source.positions.of_value(("blameless_allow", index))

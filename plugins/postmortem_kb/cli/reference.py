@@ -7,7 +7,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from postmortem_kb.check.language.rules import LintRule, lint_rules
+from postmortem_kb.check.language.rules import LanguageRule, language_rules
 from postmortem_kb.model.rules import RULES
 
 
@@ -45,8 +45,8 @@ def render_rules_reference() -> str:
 
 def render_language_reference() -> str:
     """Render the Markdown reference of the blameless-language rules, with their examples."""
-    rules = lint_rules()
-    categories: dict[str, list[LintRule]] = {}
+    rules = language_rules()
+    categories: dict[str, list[LanguageRule]] = {}
     for rule in rules.rules:
         categories.setdefault(rule.category, []).append(rule)
     return (

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic.dataclasses import dataclass
 
-from postmortem_kb.check.language.rules import lint_rules
+from postmortem_kb.check.language.rules import language_rules
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.rules import FIXED_RULES, RULES
 from postmortem_kb.model.text import did_you_mean
@@ -100,7 +100,7 @@ def _rule_levels(value: Any) -> dict[str, Level | None]:
     """Read ``rule-id: error|warning|info|off`` into levels (``None``: the rule is off)."""
     if not isinstance(value, Mapping):
         raise ValueError("must map rule ids to error, warning, info or off")
-    known = RULES.keys() | lint_rules().ids()
+    known = RULES.keys() | language_rules().ids()
     levels: dict[str, Level | None] = {}
     for rule_id, level in value.items():
         if rule_id not in known:

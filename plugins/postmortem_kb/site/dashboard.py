@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from postmortem_kb.archive.index import Index
+from postmortem_kb.archive.index import SERVICE, Index
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import plural
-from postmortem_kb.archive.index import SERVICE
 from postmortem_kb.site.html import Links, esc, paragraph, severity_badge, status_badge, table
 
 MONTHS = 12

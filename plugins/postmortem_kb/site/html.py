@@ -16,10 +16,10 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from postmortem_kb.archive.index import Entry, Index, ItemRef
+from postmortem_kb.archive.urls import base_of, page_url, postmortem_uri, relative_url
 from postmortem_kb.model.front_matter import ActionItem, FrontMatter
 from postmortem_kb.model.record import Postmortem
-from postmortem_kb.model.text import anchor, css_class, plural
-from postmortem_kb.archive.urls import base_of, page_url, postmortem_uri, relative_url
+from postmortem_kb.model.text import anchor, css_class
 
 
 def esc(value: object) -> str:

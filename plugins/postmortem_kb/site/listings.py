@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
+from postmortem_kb.archive.index import CAUSE, OWNER, SERVICE, Group, Index
+from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import plural
 from postmortem_kb.site.html import (
     Body,
@@ -26,9 +28,6 @@ from postmortem_kb.site.html import (
     status_badge,
     table,
 )
-from postmortem_kb.archive.index import CAUSE, OWNER, SERVICE, Group, Index
-
-from postmortem_kb.model.settings import Settings
 
 # Listings longer than this show the first rows and point to the exports and the owner and
 # service pages: a page of tens of thousands of rows helps nobody and costs every build.

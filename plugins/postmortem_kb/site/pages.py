@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from postmortem_kb.site.html import Body, Mark
 from postmortem_kb.archive.index import OWNER, Entry, Index
+from postmortem_kb.model.settings import Settings
+from postmortem_kb.site.html import Body, Mark
 from postmortem_kb.site.listings import (
     archive_page,
     causes_page,
@@ -25,7 +26,6 @@ from postmortem_kb.site.listings import (
     owners_page,
     services_page,
 )
-from postmortem_kb.model.settings import Settings
 
 BodyOf = Callable[[Index, Settings, Mark], Body]
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import secrets
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -109,7 +107,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         cache = None
         if self.settings.cache:
             cache = CheckCache(_config_dir(config) / self.settings.cache_dir, self.settings)
-        archive = load_archive(self.archive_dir, self.archive_dir.parent, self.settings, cache=cache)
+        archive = load_archive(
+            self.archive_dir, self.archive_dir.parent, self.settings, cache=cache
+        )
         index = build_index(archive, self.settings, today())
         self.site = SiteRenderer(index, self.settings, config.use_directory_urls, self.mark)
         self.dashboards = _dashboard_pages(files)
@@ -231,7 +231,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return
         site_dir = Path(config.site_dir)
         try:
-            write_exports(self.site.index, site_dir, self.settings.severities, self.site.directory_urls)
+            write_exports(
+                self.site.index, site_dir, self.settings.severities, self.site.directory_urls
+            )
         except OSError as error:
             raise PluginError(f"postmortems: cannot write the exports: {error}") from error
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from postmortem_kb.archive.index import Index, ItemRef
 from postmortem_kb.model.findings import Level, sort_key
-from postmortem_kb.model.text import plural
+from postmortem_kb.model.record import Postmortem
+from postmortem_kb.model.settings import Settings
+from postmortem_kb.model.text import anchor, plural, unique
 from postmortem_kb.site.html import (
     Links,
     Mark,
@@ -30,10 +33,6 @@ from postmortem_kb.site.html import (
     table,
     timestamp,
 )
-from postmortem_kb.archive.index import Index, ItemRef
-from postmortem_kb.model.record import Postmortem
-from postmortem_kb.model.text import anchor, unique
-from postmortem_kb.model.settings import Settings
 
 TIMES, ITEMS, EARLIER, RELATED = "times", "items", "earlier", "related"
 

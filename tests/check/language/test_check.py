@@ -17,7 +17,7 @@ from helpers import (
     run_check,
     write_postmortem,
 )
-from postmortem_kb.check.language.rules import compile_pattern, lint_rules
+from postmortem_kb.check.language.rules import compile_pattern, language_rules
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.settings import Settings, SettingsError
 
@@ -26,7 +26,7 @@ PEOPLE_FM = VALID_FRONT_MATTER.replace("participants: [bob, carol]", "participan
 
 EXAMPLES = [
     pytest.param(rule.id, text, flagged, id=f"{rule.id}-{'flag' if flagged else 'pass'}-{n}")
-    for rule in lint_rules().rules
+    for rule in language_rules().rules
     for flagged, examples in ((True, rule.flag), (False, rule.passing))
     for n, text in enumerate(examples)
 ]
@@ -55,7 +55,7 @@ def test_rule_examples(tmp_path: Path, rule_id: str, text: str, flagged: bool) -
 
 
 def test_every_rule_has_examples_both_ways() -> None:
-    for rule in lint_rules().rules:
+    for rule in language_rules().rules:
         assert rule.flag and rule.passing, rule.id
         assert rule.source and rule.suggestion and rule.message, rule.id
 
@@ -63,7 +63,7 @@ def test_every_rule_has_examples_both_ways() -> None:
 def test_rule_ids_do_not_clash_with_structure_rules() -> None:
     from postmortem_kb.model.rules import RULES
 
-    assert not lint_rules().ids() & set(RULES)
+    assert not language_rules().ids() & set(RULES)
 
 
 def test_sample_archive_is_clean() -> None:
@@ -219,7 +219,7 @@ def test_rules_are_documented_by_category() -> None:
     from postmortem_kb.cli.reference import render_language_reference
 
     page = render_language_reference()
-    for rule in lint_rules().rules:
+    for rule in language_rules().rules:
         assert f"`{rule.id}`" in page
         assert rule.flag[0].replace("|", "\\|") in page
 

@@ -1,4 +1,4 @@
-"""Blameless-language checks: run the rules of ``lint_rules.yml`` over a postmortem's prose.
+"""Blameless-language checks: run the rules of ``rules.yml`` over a postmortem's prose.
 
 Precision matters more than recall: phrases such as "failed to" count only when a person is
 their subject, and quotations, code and blockquotes are never checked.
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from postmortem_kb.check.language.prose import ProseBlock, Suppressions, mask
-from postmortem_kb.check.language.rules import LintRule, LintRules, lint_rules
+from postmortem_kb.check.language.rules import LanguageRule, LanguageRules, language_rules
 from postmortem_kb.model.report import Report
 
 _CLAUSE_END = re.compile(r"[.;:!?,()\[\]—–]|\s-\s|\x00")
@@ -75,7 +75,7 @@ def check_language(
     report: Report,
 ) -> None:
     """Report every blaming phrase in ``text`` that is not suppressed or allowed."""
-    rules = lint_rules()
+    rules = language_rules()
     joined = _Joined(text.blocks)
     if not joined.text.strip():
         return
@@ -115,7 +115,7 @@ def _snippet(text: str) -> str:
     return words if len(words) <= 60 else words[:57] + "..."
 
 
-def _applies(rule: LintRule, block: ProseBlock, text: Text) -> bool:
+def _applies(rule: LanguageRule, block: ProseBlock, text: Text) -> bool:
     if text.action_item:
         return rule.action_items
     if rule.sections is None:
@@ -124,7 +124,7 @@ def _applies(rule: LintRule, block: ProseBlock, text: Text) -> bool:
 
 
 def _confirmed(
-    rule: LintRule, match: re.Match[str], text: str, rules: LintRules, people: People
+    rule: LanguageRule, match: re.Match[str], text: str, rules: LanguageRules, people: People
 ) -> bool:
     sentence = _sentence(text, match.start(), match.end())
     if any(exception.search(sentence) for exception in rule.exceptions):
@@ -164,7 +164,9 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[before : after.end() if after else limit]
 
 
-def _is_person(words: list[str], rules: LintRules, people: People, *, last: bool = False) -> bool:
+def _is_person(
+    words: list[str], rules: LanguageRules, people: People, *, last: bool = False
+) -> bool:
     """True when the words name a person: a person word, a known handle, an @mention."""
     if not words:
         return False

@@ -1,4 +1,4 @@
-"""Load the blameless-language rules from ``lint_rules.yml`` (rules are data, not code)."""
+"""Load the blameless-language rules from ``rules.yml`` (rules are data, not code)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ SUBJECTS = ("none", "person-before", "person-after")
 PEOPLE_PLACEHOLDER = "{people}"
 
 
-class LintRuleError(ValueError):
+class LanguageRuleError(ValueError):
     """The rule file is invalid (a packaging bug, reported with the rule id)."""
 
 
 @dataclass(frozen=True)
-class LintRule:
+class LanguageRule:
     """One language rule and its documentation."""
 
     id: str
@@ -42,10 +42,10 @@ class LintRule:
 
 
 @dataclass(frozen=True)
-class LintRules:
+class LanguageRules:
     """All language rules with the vocabulary used to recognise people."""
 
-    rules: tuple[LintRule, ...]
+    rules: tuple[LanguageRule, ...]
     person_words: frozenset[str]
     skip_words: frozenset[str]
 
@@ -61,7 +61,7 @@ def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> re.Pattern
 
 
 @cache
-def lint_rules() -> LintRules:
+def language_rules() -> LanguageRules:
     """The packaged rules, loaded and validated once per process."""
     text = files("postmortem_kb.check.language").joinpath("rules.yml").read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -69,20 +69,20 @@ def lint_rules() -> LintRules:
     rules = tuple(_rule(entry) for entry in data["rules"])
     ids = [rule.id for rule in rules]
     if len(set(ids)) != len(ids):
-        raise LintRuleError("duplicate rule id in lint_rules.yml")
-    return LintRules(
+        raise LanguageRuleError("duplicate rule id in rules.yml")
+    return LanguageRules(
         rules,
         frozenset(word.casefold() for word in data["person_words"]),
         frozenset(word.casefold() for word in data["skip_words"]),
     )
 
 
-def _rule(entry: dict[str, Any]) -> LintRule:
+def _rule(entry: dict[str, Any]) -> LanguageRule:
     rule_id = entry.get("id", "?")
     try:
         subject = entry.get("subject", "none")
         if subject not in SUBJECTS:
-            raise LintRuleError(f"subject must be one of {SUBJECTS}")
+            raise LanguageRuleError(f"subject must be one of {SUBJECTS}")
         pattern = str(entry["pattern"])
         compiled = (
             None
@@ -92,11 +92,11 @@ def _rule(entry: dict[str, Any]) -> LintRule:
         sections = entry.get("sections")
         keywords = tuple(str(k).casefold() for k in entry.get("keywords", []))
         if compiled is not None and not keywords:
-            raise LintRuleError("keywords are required")
+            raise LanguageRuleError("keywords are required")
         for example in entry.get("flag", []) if keywords else []:
             if not any(keyword in example.casefold() for keyword in keywords):
-                raise LintRuleError(f"flag example holds none of the keywords: {example!r}")
-        return LintRule(
+                raise LanguageRuleError(f"flag example holds none of the keywords: {example!r}")
+        return LanguageRule(
             id=rule_id,
             category=entry["category"],
             level=Level(entry["level"]),
@@ -114,4 +114,4 @@ def _rule(entry: dict[str, Any]) -> LintRule:
             passing=tuple(entry.get("pass", [])),
         )
     except (KeyError, ValueError, re.error) as error:
-        raise LintRuleError(f"lint rule {rule_id!r}: {error}") from error
+        raise LanguageRuleError(f"language rule {rule_id!r}: {error}") from error
