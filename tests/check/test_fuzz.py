@@ -23,7 +23,6 @@ from helpers import render_pages
 from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.exports import action_items_csv, action_items_json, postmortems_json
 from postmortem_kb.archive.index import build_index
-from postmortem_kb.check.cross_file import ArchiveContext
 from postmortem_kb.check.language.check import People, Text, check_language, front_matter_text
 from postmortem_kb.check.language.prose import Suppressions, prose
 from postmortem_kb.check.language.rules import language_rules
@@ -324,9 +323,6 @@ bodies = st.lists(block, max_size=25).map("\n\n".join)
 def dump(meta: dict[str, Any]) -> str:
     """YAML of the generated front matter."""
     return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=80)
-
-
-CONTEXT = ArchiveContext(frozenset({"2026-03-14-pm", "2026-03-14-other"}))
 
 
 def assert_postmortem(pm: Postmortem, text: str) -> None:

@@ -55,12 +55,15 @@ def load_archive(
     Paths in findings are shown relative to ``base``. Single-file results come from
     ``cache`` when it holds them; cross-file rules always run.
     """
-    context, catalog_findings = load_context(root, base, settings)
+    paths = discover(root) if files is None else list(files)
+    # Checking only some files, the ids of the others are listed if a `related` needs them.
+    every = paths if files is None else None
+    context, catalog_findings = load_context(root, base, settings, every)
     boundary = Boundary.of(root)
     postmortems: list[Postmortem] = []
     file_findings: list[Finding] = []
     first_of: dict[str, str] = {}  # casefolded page slug -> the file that has it
-    for path in discover(root) if files is None else files:
+    for path in paths:
         display = display_path(path, base)
         report = Report(display, settings.rule_levels)
         verdict = classify(path, boundary)
@@ -143,9 +146,10 @@ def _duplicate(report: Report, path: Path, first: str) -> None:
 
 
 def load_context(
-    root: Path, base: Path, settings: Settings
+    root: Path, base: Path, settings: Settings, paths: list[Path] | None = None
 ) -> tuple[ArchiveContext, list[Finding]]:
-    """Read what cross-file rules need: the ids in the archive and the catalogs."""
+    """Read what cross-file rules need: the catalogs, and the ids of the archive (from
+    ``paths`` when they are every file of it, else listed when first needed)."""
     boundary = Boundary.of(root)
     findings: list[Finding] = []
     catalogs: list[Catalog | None] = []
@@ -154,9 +158,12 @@ def load_context(
         report = Report(display_path(file, base), settings.rule_levels)
         catalogs.append(_load_catalog(file, boundary, report))
         findings.extend(report.findings)
-    # Only names are needed here: files that cannot be read are reported when loaded.
-    ids = frozenset(path.stem for path in discover(root))
-    return ArchiveContext(ids, catalogs[0], catalogs[1]), findings
+
+    def list_ids() -> Iterable[str]:
+        # Only names: files that cannot be read are reported when they are loaded.
+        return (path.stem for path in (discover(root) if paths is None else paths))
+
+    return ArchiveContext(list_ids, catalogs[0], catalogs[1]), findings
 
 
 def _load_catalog(file: Path, boundary: Boundary, report: Report) -> Catalog | None:

@@ -13,6 +13,8 @@ depends on today never come from here.
 from __future__ import annotations
 
 import hashlib
+import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Final, Literal
 
@@ -23,7 +25,6 @@ from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import FrontMatter
 from postmortem_kb.model.record import FileCheck, Positions
 from postmortem_kb.model.settings import Settings
-from postmortem_kb.source.atomic import write_atomically
 
 FORMAT: Final = 1  # the shape of an entry (Entry.format)
 PACK = "checks.jsonl"  # one line per entry: the key, a space, the entry as JSON
@@ -81,9 +82,10 @@ class CheckCache:
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
         self.salt = f"{__version__}\0{FORMAT}\0{settings.fingerprint()}\0".encode()
-        self._stored: dict[str, str] | None = None  # key -> entry (JSON), read when needed
+        self._pack = b""  # the pack as read
+        self._stored: dict[str, tuple[int, int]] | None = None  # key -> its entry in the pack
         self._used: set[str] = set()
-        self._fresh: dict[str, str] = {}
+        self._fresh: dict[str, bytes] = {}
 
     def key(self, name: str, data: bytes) -> str:
         """The key of a file called ``name`` holding ``data``."""
@@ -95,11 +97,11 @@ class CheckCache:
     def get(self, key: str, display: str) -> FileCheck | None:
         """The check stored for ``key``, its findings shown at ``display``; None when there
         is no usable entry (missing, corrupt, truncated, of another version or file)."""
-        text = self._entries().get(key)
-        if text is None:
+        where = self._entries().get(key)
+        if where is None:
             return None
         try:
-            entry = Entry.model_validate_json(text)
+            entry = Entry.model_validate_json(self._pack[where[0] : where[1]])
         except ValidationError:
             return None
         if entry.key != key:
@@ -109,32 +111,48 @@ class CheckCache:
 
     def put(self, key: str, checked: FileCheck) -> None:
         """Keep a new entry, written by ``save``."""
-        self._fresh[key] = Entry.of(checked, key).model_dump_json()
+        self._fresh[key] = Entry.of(checked, key).model_dump_json().encode()
 
     def save(self, *, prune: bool) -> None:
         """Write the pack if it changed. ``prune`` (after a run over the whole archive)
         keeps only the entries this run used; otherwise the others stay too."""
         stored = self._entries()
-        kept = {k: v for k, v in stored.items() if k in self._used or not prune}
+        kept = [k for k in stored if k not in self._fresh and (k in self._used or not prune)]
         if not self._fresh and len(kept) == len(stored):
             return
-        kept.update(self._fresh)
+        pack, temp = self.folder / PACK, self.folder / f".{PACK}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(IGNORE_ALL, encoding="utf-8")
-            write_atomically(self.folder / PACK, (f"{k} {v}\n" for k, v in kept.items()))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+            with temp.open("wb") as out:  # readers see the old pack or the new one
+                for key in kept:
+                    start, end = stored[key]
+                    out.write(b"%s %s\n" % (key.encode(), self._pack[start:end]))
+                for key, entry in self._fresh.items():
+                    out.write(b"%s %s\n" % (key.encode(), entry))
+            temp.replace(pack)
+        except OSError:  # a cache that cannot be written only costs time
+            with suppress(OSError):
+                temp.unlink(missing_ok=True)
 
-    def _entries(self) -> dict[str, str]:
-        """The stored entries by key, read once; a damaged line spoils only itself."""
+    def _entries(self) -> dict[str, tuple[int, int]]:
+        """Where each stored entry is in the pack, read once; a damaged line spoils only
+        itself. Entries stay bytes of the pack until used."""
         if self._stored is None:
             try:
-                data = (self.folder / PACK).read_bytes().decode("utf-8", "replace")
+                self._pack = (self.folder / PACK).read_bytes()
             except OSError:
-                data = ""
-            pairs = (line.partition(" ") for line in data.split("\n"))
-            self._stored = {key: entry for key, _, entry in pairs if entry}
+                self._pack = b""
+            self._stored = {}
+            start = 0
+            while start < len(self._pack):
+                end = self._pack.find(b"\n", start)
+                end = len(self._pack) if end < 0 else end
+                space = self._pack.find(b" ", start, end)
+                if space > start:
+                    key = self._pack[start:space].decode("ascii", "replace")
+                    self._stored[key] = (space + 1, end)
+                start = end + 1
         return self._stored

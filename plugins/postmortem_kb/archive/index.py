@@ -22,7 +22,7 @@ from postmortem_kb.model.front_matter import ActionItem, FrontMatter
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
-from postmortem_kb.model.text import slugify
+from postmortem_kb.model.text import slugify, unique
 from postmortem_kb.source.catalog import Catalog, CatalogEntry
 
 SERVICE, CAUSE, OWNER = "service", "cause", "owner"
@@ -225,9 +225,9 @@ class _Slugger:
         self.settings = settings
         self.findings: list[Finding] = []
         self.entries: dict[tuple[str, str], Entry] = {}
-        # "index" is the listing page of each kind, never an entry's page.
-        self.taken: dict[tuple[str, str], str] = {
-            (kind, "index"): "(the listing page)" for kind in (SERVICE, CAUSE, OWNER)
+        # Page slugs taken, by kind; "index" is the listing page of each kind.
+        self.taken: dict[str, dict[str, str]] = {
+            kind: {"index": "(the listing page)"} for kind in (SERVICE, CAUSE, OWNER)
         }
 
     def entry(
@@ -237,12 +237,10 @@ class _Slugger:
         if key in self.entries:
             return self.entries[key]
         base = slugify(value) or "x-" + hashlib.sha1(value.encode()).hexdigest()[:8]
-        slug, number = base, 1
-        while (kind, slug) in self.taken:
-            number += 1
-            slug = f"{base}-{number}"
+        taken = self.taken[kind]
+        slug = unique(base, taken)
         if slug != base:
-            other = self.taken[(kind, base)]
+            other = taken[base]
             report = Report(where, self.settings.rule_levels)
             report.add(
                 "slug-collision",
@@ -253,7 +251,7 @@ class _Slugger:
                 f"use one spelling for the {kind}, or rename one of them",
             )
             self.findings.extend(report.findings)
-        self.taken[(kind, slug)] = value
+        taken[slug] = value
         entry = Entry(kind, value, slug, catalog)
         self.entries[key] = entry
         return entry

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
 
 from postmortem_kb.model.front_matter import FrontMatter
 from postmortem_kb.model.record import Positions
@@ -13,11 +15,16 @@ from postmortem_kb.source.catalog import Catalog
 
 @dataclass(frozen=True)
 class ArchiveContext:
-    """What a single postmortem is checked against: known ids and the catalogs."""
+    """What a single postmortem is checked against: the archive's ids and the catalogs."""
 
-    ids: frozenset[str] = field(default_factory=frozenset)
+    list_ids: Callable[[], Iterable[str]] = tuple  # called once, if a rule needs the ids
     services: Catalog | None = None
     causes: Catalog | None = None
+
+    @cached_property
+    def ids(self) -> frozenset[str]:
+        """Every postmortem id of the archive."""
+        return frozenset(self.list_ids())
 
 
 def check_cross_file(

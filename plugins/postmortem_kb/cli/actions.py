@@ -15,7 +15,6 @@ from postmortem_kb.archive.exports import action_items_csv, action_items_json
 from postmortem_kb.archive.index import OWNER, SERVICE, Index, ItemRef
 from postmortem_kb.model.text import did_you_mean, plural
 
-ACTION_FORMATS = ("table", "json", "csv")
 STATES = ("open", "closed", "all")
 
 

@@ -19,14 +19,8 @@ import click
 from postmortem_kb import __version__
 from postmortem_kb.archive.archive import Archive, load_archive
 from postmortem_kb.archive.cache import CheckCache
-from postmortem_kb.cli.actions import (
-    ACTION_FORMATS,
-    ItemFilter,
-    format_items,
-    select,
-    unknown_values,
-)
-from postmortem_kb.cli.output import FORMATS, format_findings
+from postmortem_kb.cli.formats import ACTION_FORMATS, FINDING_FORMATS
+from postmortem_kb.cli.output import format_findings
 from postmortem_kb.model.clock import today
 from postmortem_kb.model.findings import fails, sort_key
 from postmortem_kb.model.front_matter import json_schema
@@ -62,7 +56,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(FINDING_FORMATS), default="text", show_default=True
+)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option(
     "--changed-since",
@@ -246,7 +242,8 @@ def actions(
 
     "Today" is the real date, or the one fixed by SOURCE_DATE_EPOCH.
     """
-    from postmortem_kb.archive.index import build_index
+    from postmortem_kb.archive.index import build_index  # only this command needs them
+    from postmortem_kb.cli.actions import ItemFilter, format_items, select, unknown_values
 
     state = state or "open"
     if overdue and state == "closed":

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.text import plural
 
-FORMATS = ("text", "json", "github")
 _GITHUB_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "notice"}
 
 
 def format_findings(findings: Sequence[Finding], checked: int, fmt: str) -> str:
-    """Render findings in one of :data:`FORMATS`."""
+    """Render findings in one of ``FINDING_FORMATS``."""
     if fmt == "json":
         payload = {"checked": checked, "findings": [f.as_dict() for f in findings]}
         return json.dumps(payload, indent=2, ensure_ascii=False)
