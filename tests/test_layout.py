@@ -93,3 +93,47 @@ def test_folders_mirror_the_subpackages() -> None:
 def test_test_modules_live_in_folders() -> None:
     top = sorted(p.name for p in TESTS.glob("test_*.py"))
     assert top == ["test_layout.py"], "put test modules in the folder of the layer they test"
+
+
+# --- the package's layers -------------------------------------------------------------------
+
+MAY_IMPORT = {
+    "model": {"model"},
+    "source": {"model", "source"},
+    "check": {"model", "source", "check"},
+    "archive": {"model", "source", "check", "archive"},
+    "site": {"model", "source", "check", "archive", "site"},
+    "cli": {"model", "source", "check", "archive", "cli"},
+}
+"""Data flows one way: each layer imports only the layers before it (and itself)."""
+
+
+def package_modules() -> list[Path]:
+    """Every module of the package, below its layer folders."""
+    return sorted(
+        path
+        for path in PACKAGE.rglob("*.py")
+        if "__pycache__" not in path.parts and len(path.relative_to(PACKAGE).parts) > 1
+    )
+
+
+def test_the_layers_are_the_package_folders() -> None:
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == set(MAY_IMPORT)
+
+
+@pytest.mark.parametrize(
+    "path", package_modules(), ids=lambda path: path.relative_to(PACKAGE).as_posix()
+)
+def test_each_layer_imports_only_the_layers_before_it(path: Path) -> None:
+    layer = path.relative_to(PACKAGE).parts[0]
+    wrong = []
+    for line, module in imported_modules(path):
+        parts = module.split(".")
+        if parts[0] in {"mkdocs", "material"} and layer != "site":
+            wrong.append(f"{line}: import {module} (only site/ imports MkDocs)")
+        if parts[0] == "postmortem_kb" and len(parts) > 1 and parts[1] not in MAY_IMPORT[layer]:
+            wrong.append(f"{line}: import {module}")
+    assert wrong == [], (
+        f"{path.relative_to(REPO)} ({layer}/) may import {sorted(MAY_IMPORT[layer])}"
+    )

@@ -1,12 +1,18 @@
-"""Every rule id the checker can report, with its default level and how to fix it.
+"""The rule registry: every rule id the checker can report.
 
-This table is the single source for the "Rule reference" docs page, so the docs cannot drift
-from the code.
+The table below (with each rule's default level and how to fix it) is the single source for
+the "Rule reference" docs page, so the docs cannot drift from the code. The blameless-language
+rules are data, in ``check/language/rules.yml``: read here, compiled by ``check.language``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
 
 from postmortem_kb.model.findings import Level
 
@@ -333,3 +339,16 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 
 # Rules that keep hostile YAML out of the build: their level cannot be configured.
 FIXED_RULES = frozenset({"yaml-alias", "yaml-too-deep", "yaml-too-large"})
+
+
+@cache
+def language_rule_data() -> dict[str, Any]:
+    """The language rules file, parsed once per process (a packaging bug raises)."""
+    text = files("postmortem_kb").joinpath("check/language/rules.yml").read_text("utf-8")
+    data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data
+
+
+def rule_ids() -> frozenset[str]:
+    """Every rule id: the table above and the language rules."""
+    return frozenset(RULES) | {str(entry["id"]) for entry in language_rule_data()["rules"]}

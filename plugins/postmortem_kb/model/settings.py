@@ -28,9 +28,8 @@ from pydantic import (
 )
 from pydantic.dataclasses import dataclass
 
-from postmortem_kb.check.language.rules import language_rules
 from postmortem_kb.model.findings import Level
-from postmortem_kb.model.rules import FIXED_RULES, RULES
+from postmortem_kb.model.rules import FIXED_RULES, rule_ids
 from postmortem_kb.model.text import did_you_mean
 
 # The value types of options, with their constraints. Strict: `"10"` is not a number.
@@ -100,7 +99,7 @@ def _rule_levels(value: Any) -> dict[str, Level | None]:
     """Read ``rule-id: error|warning|info|off`` into levels (``None``: the rule is off)."""
     if not isinstance(value, Mapping):
         raise ValueError("must map rule ids to error, warning, info or off")
-    known = RULES.keys() | language_rules().ids()
+    known = rule_ids()
     levels: dict[str, Level | None] = {}
     for rule_id, level in value.items():
         if rule_id not in known:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from postmortem_kb.model.findings import Level
+from postmortem_kb.model.rules import language_rule_data
 
 SUBJECTS = ("none", "person-before", "person-after")
 PEOPLE_PLACEHOLDER = "{people}"
@@ -63,9 +61,7 @@ def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> re.Pattern
 @cache
 def language_rules() -> LanguageRules:
     """The packaged rules, loaded and validated once per process."""
-    text = files("postmortem_kb.check.language").joinpath("rules.yml").read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(text, Loader=loader)
+    data = language_rule_data()
     rules = tuple(_rule(entry) for entry in data["rules"])
     ids = [rule.id for rule in rules]
     if len(set(ids)) != len(ids):
