@@ -199,9 +199,24 @@ def test_cross_file_rules_never_come_from_the_cache(tmp_path: Path) -> None:
     cached_entries = entries(tmp_path)
     write_postmortem(tmp_path, pm_id="x")
     (tmp_path / "postmortems" / "services.yml").write_text("- id: checkout\n")
-    rules = [f[3] for f in findings_of(tmp_path) if PM_ID in f[0]]
-    assert rules == ["unknown-service"]  # payments-api is not in the new catalog
+    found = [f for f in findings_of(tmp_path) if PM_ID in f[0]]
+    assert [f[3] for f in found] == ["unknown-service"]  # payments-api is not in the catalog
     assert set(cached_entries) <= set(entries(tmp_path))  # the file itself came from the cache
+    uncached = [(f.path, f.line, f.column, f.rule, f.message) for f in run_check(tmp_path)]
+    assert [f for f in uncached if PM_ID in f[0]] == found  # positions read back exactly
+
+
+def test_forged_positions_cost_only_positions(cached: tuple[Path, Path]) -> None:
+    """An entry whose positions are not positions (only a forger writes one) breaks nothing:
+    a cross-file finding is put at the start of the front matter."""
+    root, path = cached
+    name = name_of(root, path)
+    data = json.loads(entries(root)[name])
+    data["positions"] = '{"keys": "forged"}'
+    store(root, name, json.dumps(data).encode())
+    (root / "postmortems" / "services.yml").write_text("- id: checkout\n")
+    found = [f[1:4] for f in findings_of(root) if f[3] == "unknown-service"]
+    assert found == [(1, 1, "unknown-service")]
 
 
 def test_check_and_build_share_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,12 +23,54 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from postmortem_kb import __version__
 from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import FrontMatter
-from postmortem_kb.model.record import FileCheck, Positions
+from postmortem_kb.model.record import FileCheck, Positions, YamlPath
 from postmortem_kb.model.settings import Settings
 
 FORMAT: Final = 1  # the shape of an entry (Entry.format)
 PACK = "checks.jsonl"  # one line per entry: the key, a space, the entry as JSON
 IGNORE_ALL = "*\n"  # the folder's own .gitignore: a cache is never committed
+
+
+class StoredPositions(BaseModel):
+    """Where each key and value of the front matter is, as a cache entry keeps them."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    keys: list[tuple[tuple[str | int, ...], int, int]]  # YAML path, line, column
+    values: list[tuple[tuple[str | int, ...], int, int]]
+    start: tuple[int, int]
+
+
+class LazyPositions(Positions):
+    """Positions read from the cache only when a rule first asks for one: most files are
+    never reported by a cross-file rule, and reading them is most of an entry's cost."""
+
+    def __init__(self, stored: str) -> None:
+        super().__init__()
+        self.stored = stored
+
+    def of_key(self, path: YamlPath) -> tuple[int, int]:
+        """Position of the key at ``path``, else of its nearest ancestor."""
+        self._read()
+        return super().of_key(path)
+
+    def of_value(self, path: YamlPath) -> tuple[int, int]:
+        """Position of the value at ``path``, else of its key or nearest ancestor."""
+        self._read()
+        return super().of_value(path)
+
+    def _read(self) -> None:
+        if not self.stored:
+            return
+        try:
+            data = StoredPositions.model_validate_json(self.stored)
+        except ValidationError:
+            data = None  # only a forged entry gets here: everything is at the start
+        self.stored = ""
+        if data is not None:
+            self.keys = {path: (line, column) for path, line, column in data.keys}
+            self.values = {path: (line, column) for path, line, column in data.values}
+            self.start = data.start
 
 
 class Entry(BaseModel):
@@ -41,24 +83,25 @@ class Entry(BaseModel):
     meta: FrontMatter | None
     body: str
     body_line: int
-    keys: list[tuple[tuple[str | int, ...], int, int]]  # positions: YAML path, line, column
-    values: list[tuple[tuple[str | int, ...], int, int]]
-    start: tuple[int, int]
+    positions: str  # StoredPositions as JSON, read when needed
     findings: list[tuple[int, int, str, Level, str, str | None]]  # line, column, rule, ...
 
     @classmethod
     def of(cls, checked: FileCheck, key: str) -> Entry:
-        """The entry of a check."""
+        """The entry of a check (made from a check, not read: nothing to validate)."""
         positions = checked.positions
-        return cls.model_construct(  # made from a check, not read: nothing to validate
+        stored = StoredPositions.model_construct(
+            keys=[(path, *at) for path, at in positions.keys.items()],
+            values=[(path, *at) for path, at in positions.values.items()],
+            start=positions.start,
+        )
+        return cls.model_construct(
             format=FORMAT,
             key=key,
             meta=checked.meta,
             body=checked.body,
             body_line=checked.body_line,
-            keys=[(path, *at) for path, at in positions.keys.items()],
-            values=[(path, *at) for path, at in positions.values.items()],
-            start=positions.start,
+            positions=stored.model_dump_json(),
             findings=[
                 (f.line, f.column, f.rule, f.level, f.message, f.suggestion)
                 for f in checked.findings
@@ -67,11 +110,7 @@ class Entry(BaseModel):
 
     def check(self, display: str) -> FileCheck:
         """The check this entry holds, its findings shown at ``display``."""
-        positions = Positions(
-            {path: (line, column) for path, line, column in self.keys},
-            {path: (line, column) for path, line, column in self.values},
-            self.start,
-        )
+        positions = LazyPositions(self.positions)
         findings = tuple(Finding(display, *finding) for finding in self.findings)
         return FileCheck(self.meta, self.body, self.body_line, positions, findings)
 

@@ -36,10 +36,11 @@ def check_cross_file(
 ) -> None:
     """Report unknown related ids and services or causes missing from the catalogs."""
     for index, related in enumerate(meta.related):
-        line, column = positions.of_value(("related", index))
         if related == pm_id:
+            line, column = positions.of_value(("related", index))
             report.add("self-related", line, column, "a postmortem cannot be related to itself")
         elif related not in context.ids:
+            line, column = positions.of_value(("related", index))
             report.add(
                 "unknown-related",
                 line,
