@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from postmortem_kb import __version__
-from postmortem_kb.archive.archive import Archive, load_archive
+from postmortem_kb.archive.archive import Archive, load_archive, load_context
 from postmortem_kb.archive.cache import CheckCache
 from postmortem_kb.cli.formats import ACTION_FORMATS, FINDING_FORMATS
 from postmortem_kb.cli.output import format_findings
@@ -142,6 +142,7 @@ def _files_to_check(paths: tuple[Path, ...], site: SiteConfig) -> list[Path]:
 @main.command()
 @click.argument("title")
 @click.option("--service", "-s", "services", multiple=True, help="Affected service (repeatable).")
+@click.option("--cause", "causes", multiple=True, help="Contributing cause (repeatable).")
 @click.option("--severity", default=None, help="Severity level [default: the last configured].")
 @click.option(
     "--date",
@@ -151,17 +152,24 @@ def _files_to_check(paths: tuple[Path, ...], site: SiteConfig) -> list[Path]:
     help="Day the incident started [default: today].",
 )
 @click.option("--author", default=None, help="Author handle [default: from git or $USER].")
+@click.option("--force", is_flag=True, help="Accept services and causes missing from the catalogs.")
 @config_option
 def new(
     title: str,
     services: tuple[str, ...],
+    causes: tuple[str, ...],
     severity: str | None,
     day: str | None,
     author: str | None,
+    force: bool,
     config: str | None,
 ) -> None:
-    """Create a draft postmortem from the template (never overwrites a file)."""
-    from postmortem_kb.cli.scaffold import ScaffoldError, create_postmortem
+    """Create a draft postmortem from the template (never overwrites a file).
+
+    Services and causes must be in the catalogs (services.yml, causes.yml) when there are
+    catalogs; an unknown one exits with status 2 and writes nothing, unless --force.
+    """
+    from postmortem_kb.cli.scaffold import ScaffoldError, create_postmortem, unknown_values
 
     site = _site(config)
     levels = site.settings.severities
@@ -174,6 +182,15 @@ def new(
         incident_day = dt.date.fromisoformat(day) if day else today()
     except ValueError as error:
         raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--date") from error
+    context, catalog_findings = load_context(site.archive_dir, Path.cwd(), site.settings)
+    for finding in catalog_findings:
+        click.echo(f"warning: {finding.location()}: {finding.message}", err=True)
+    problems = unknown_values(context, services, causes)
+    for problem in problems:
+        click.echo(f"{'warning' if force else 'error'}: {problem}", err=True)
+    if problems and not force:
+        click.echo("nothing was written; fix the values, or use --force to keep them", err=True)
+        sys.exit(USAGE_ERROR)
     try:
         path = create_postmortem(
             site.archive_dir,
@@ -182,6 +199,7 @@ def new(
             severity,
             list(services),
             author or _default_author(),
+            causes,
         )
     except ScaffoldError as error:
         click.echo(f"error: {error}", err=True)

@@ -6,11 +6,13 @@ import datetime as dt
 import errno
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from postmortem_kb.model.text import slugify
+from postmortem_kb.check.cross_file import ArchiveContext
+from postmortem_kb.model.text import did_you_mean, slugify
 from postmortem_kb.source.atomic import write_temporary
 
 
@@ -18,7 +20,14 @@ class ScaffoldError(Exception):
     """The postmortem cannot be created; the message says why."""
 
 
-def render_new(title: str, day: dt.date, severity: str, services: list[str], author: str) -> str:
+def render_new(
+    title: str,
+    day: dt.date,
+    severity: str,
+    services: list[str],
+    author: str,
+    causes: Sequence[str] = (),
+) -> str:
     """Render the Markdown of a new draft postmortem."""
     env = Environment(
         loader=PackageLoader("postmortem_kb.cli", "templates"),
@@ -28,7 +37,7 @@ def render_new(title: str, day: dt.date, severity: str, services: list[str], aut
     )
     env.filters["yaml_str"] = _yaml_str
     return env.get_template("new_postmortem.md.j2").render(
-        title=title, date=day, severity=severity, services=services, author=author
+        title=title, date=day, severity=severity, services=services, causes=causes, author=author
     )
 
 
@@ -37,8 +46,36 @@ def _yaml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def unknown_values(
+    context: ArchiveContext, services: Sequence[str], causes: Sequence[str]
+) -> list[str]:
+    """Say which services and causes are missing from their catalogs (none without one)."""
+    problems: list[str] = []
+    for option, values, catalog in (
+        ("--service", services, context.services),
+        ("--cause", causes, context.causes),
+    ):
+        if catalog is None:
+            continue
+        for value in values:
+            if value not in catalog.entries:
+                hint = did_you_mean(value, catalog.entries) or (
+                    f"use one of: {', '.join(sorted(catalog.entries))}"
+                    if catalog.entries
+                    else f"{catalog.path} lists none"
+                )
+                problems.append(f"{option} '{value}' is not in {catalog.path}; {hint}")
+    return problems
+
+
 def create_postmortem(
-    folder: Path, title: str, day: dt.date, severity: str, services: list[str], author: str
+    folder: Path,
+    title: str,
+    day: dt.date,
+    severity: str,
+    services: list[str],
+    author: str,
+    causes: Sequence[str] = (),
 ) -> Path:
     """Create ``<folder>/<date>-<slug>.md`` atomically; refuse to replace an existing file."""
     slug = slugify(title)
@@ -47,7 +84,7 @@ def create_postmortem(
     path = folder / f"{day.isoformat()}-{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path} already exists; choose another title or edit that file")
-    content = render_new(title, day, severity, services, author)
+    content = render_new(title, day, severity, services, author, causes)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_new_file(path, content)

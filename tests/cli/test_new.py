@@ -1,0 +1,86 @@
+"""``postmortem new`` checks services and causes against the catalogs before writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from postmortem_kb.cli.main import main
+
+SERVICES = "- id: checkout\n- id: payments-api\n- id: payments-db\n"
+CAUSES = "- id: config-change\n- id: capacity\n"
+CREATED = Path("postmortems/2026-03-14-test.md")
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def new(root: Path, *options: str, catalogs: bool = True) -> Result:
+    """Run ``postmortem new "Test"`` in ``root`` (the working folder), with or without the
+    catalogs."""
+    folder = root / "postmortems"
+    folder.mkdir(exist_ok=True)
+    if catalogs:
+        (folder / "services.yml").write_text(SERVICES, encoding="utf-8")
+        (folder / "causes.yml").write_text(CAUSES, encoding="utf-8")
+    args = ["new", "Test", "--date", "2026-03-14", "--author", "alice", *options]
+    return CliRunner().invoke(main, args)
+
+
+def front_matter(root: Path) -> dict[str, object]:
+    """The front matter of the created postmortem."""
+    text = (root / CREATED).read_text(encoding="utf-8")
+    data: dict[str, object] = yaml.safe_load(text.split("---\n")[1])
+    return data
+
+
+def test_known_values_are_written(tmp_path: Path) -> None:
+    result = new(tmp_path, "-s", "checkout", "--cause", "capacity", "--cause", "config-change")
+    assert result.exit_code == 0, result.output
+    meta = front_matter(tmp_path)
+    assert (meta["services"], meta["causes"]) == (["checkout"], ["capacity", "config-change"])
+
+
+def test_unknown_service_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    result = new(tmp_path, "--service", "checkot", "--cause", "capacty")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: --service 'checkot' is not in postmortems/services.yml; did you mean 'checkout'?",
+        "error: --cause 'capacty' is not in postmortems/causes.yml; did you mean 'capacity'?",
+        "nothing was written; fix the values, or use --force to keep them",
+    ]
+    assert not (tmp_path / CREATED).exists()
+
+
+def test_unknown_value_without_a_close_one_lists_the_catalog(tmp_path: Path) -> None:
+    result = new(tmp_path, "-s", "zzz")
+    assert result.exit_code == 2
+    assert "use one of: checkout, payments-api, payments-db" in result.stderr
+
+
+def test_force_keeps_unknown_values(tmp_path: Path) -> None:
+    result = new(tmp_path, "-s", "checkot", "--force")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: --service 'checkot' is not in")
+    assert front_matter(tmp_path)["services"] == ["checkot"]
+
+
+def test_without_catalogs_any_value_is_accepted(tmp_path: Path) -> None:
+    result = new(tmp_path, "-s", "anything", "--cause", "whatever", catalogs=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert front_matter(tmp_path)["causes"] == ["whatever"]
+
+
+def test_a_broken_catalog_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "postmortems").mkdir()
+    (tmp_path / "postmortems" / "causes.yml").write_text("- name: no id\n", encoding="utf-8")
+    result = new(tmp_path, "-s", "checkout", catalogs=False)
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: postmortems/causes.yml:1:3: entry 1: id:")
