@@ -343,7 +343,7 @@ def test_load_postmortem_never_raises(
         (text.replace("\n", "\r\n") if crlf else text).encode("utf-8", "surrogatepass")
     )
     pm = load_archive(folder, folder, SETTINGS, [file]).postmortems[0]
-    assert_postmortem(pm, text)
+    assert_postmortem(pm, normalized(text))  # a lone CR ends a line too
 
 
 @bounded(150, deadline_ms=2000)

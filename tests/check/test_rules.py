@@ -280,7 +280,7 @@ CASES = [
         ("postmortems/causes.yml", 2, 3),
         with_files(write_valid, causes_yml="- id: config-change\n  name: Config change\n"),
     ),
-    Case("missing-section", body("## Summary", "## Overview"), (PM_FILE, 27, 1)),
+    Case("missing-section", body("## Resolution", "## Fix"), (PM_FILE, 43, 1)),
     Case(
         "duplicate-section",
         body("## Resolution", "## Impact\n\nMore impact.\n\n## Resolution"),
@@ -297,6 +297,11 @@ CASES = [
         body("- 09:40 UTC", "- 08:40 UTC"),
         (PM_FILE, 40, 3),
         body("- 09:40 UTC", "- 09:05 UTC"),
+    ),
+    Case(
+        "timeline-entry-without-time",
+        body("- 09:40 UTC — Writes", "- Writes"),
+        (PM_FILE, 40, 3),
     ),
     Case("placeholder-text", body("About 2,000", "TODO: about 2,000"), (PM_FILE, 34, 1)),
 ]

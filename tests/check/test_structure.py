@@ -8,8 +8,10 @@ import pytest
 
 from helpers import (
     FM,
+    TEXT,
     VALID_BODY,
     check_fm,
+    line_of,
     only,
     rules_of,
     run_check,
@@ -115,9 +117,11 @@ def test_headings_in_fenced_code_do_not_count(tmp_path: Path, fence: tuple[str, 
     body_text = VALID_BODY.replace("## Resolution\n", f"{opening}\n## Resolution\n{closing}\n")
     write_postmortem(tmp_path, front_matter=FM, body=body_text)
     findings = run_check(tmp_path)
-    assert [(f.rule, f.line) for f in findings] == [("missing-section", 27)]
+    assert [(f.rule, f.line) for f in findings] == [("missing-section", 43)]
     assert "'## Resolution'" in findings[0].message
-    assert findings[0].suggestion == "add '## Resolution' (also accepted: Mitigation, Recovery)"
+    assert findings[0].suggestion == (
+        "add '## Resolution' after this section (also accepted: Mitigation, Recovery)"
+    )
 
 
 def test_subsection_in_code_does_not_count(tmp_path: Path) -> None:
@@ -136,7 +140,34 @@ def test_all_sections_missing(tmp_path: Path) -> None:
     write_postmortem(tmp_path, front_matter=FM, body="\nNothing here.\n")
     findings = run_check(tmp_path)
     assert rules_of(findings) == ["missing-section"] * 6
-    assert {f.line for f in findings} == {27}
+    assert {f.line for f in findings} == {28}  # the end of the file
+
+
+def test_missing_section_is_reported_where_it_belongs(tmp_path: Path) -> None:
+    """At the previous required section present, in the configured order."""
+    impact = VALID_BODY.index("## Impact")
+    contributing = VALID_BODY.index("## Contributing Factors")
+    resolution = VALID_BODY.index("## Resolution")
+    lessons = VALID_BODY.index("## Lessons Learned")
+    body_text = (
+        VALID_BODY[:impact] + VALID_BODY[contributing:resolution] + VALID_BODY[lessons:] + "\n\n"
+    )
+    text = write_postmortem(tmp_path, front_matter=FM, body=body_text).read_text()
+    findings = run_check(tmp_path)
+    summary, factors = line_of(text, "## Summary"), line_of(text, "## Contributing")
+    assert [(f.message, f.line) for f in findings] == [
+        ("required section '## Impact' is missing", summary),
+        ("required section '## Timeline' is missing", summary),
+        ("required section '## Resolution' is missing", factors),
+    ]
+    assert findings[0].suggestion == "add '## Impact' after this section"
+
+
+def test_missing_first_section_is_reported_at_the_end(tmp_path: Path) -> None:
+    write_postmortem(tmp_path, front_matter=FM, body=VALID_BODY.replace("## Summary", "## Gist"))
+    [finding] = run_check(tmp_path)
+    assert (finding.rule, finding.line) == ("missing-section", TEXT.rstrip().count("\n") + 1)
+    assert finding.suggestion == "add '## Summary'"
 
 
 def test_custom_sections(tmp_path: Path) -> None:
@@ -206,7 +237,12 @@ def test_timeline_table_out_of_order(tmp_path: Path) -> None:
 def test_timeline_counts_only_timestamped_entries(tmp_path: Path) -> None:
     entries = "- 09:00 a\n- later: b\n- 25:99 c\n- 9.40 d\n```\n- 09:10 in code\n- 09:11\n```\n"
     findings = timeline_findings(tmp_path, entries)
-    assert [(f.rule, f.line) for f in findings] == [("timeline-too-short", 36)]
+    assert [(f.rule, f.line) for f in findings] == [
+        ("timeline-too-short", 36),
+        ("timeline-entry-without-time", 39),
+        ("timeline-entry-without-time", 40),
+        ("timeline-entry-without-time", 41),
+    ]
     assert findings[0].message.startswith("timeline has 1 timestamped entries; at least 3")
 
 
@@ -217,3 +253,40 @@ def test_timeline_min_entries_option(tmp_path: Path) -> None:
         == []
     )
     assert timeline_findings(tmp_path, "", Settings.from_options({"timeline_min_entries": 0})) == []
+
+
+TIMED = "- 09:00 UTC — a\n- 09:05 UTC — b\n- 09:40 UTC — c\n"
+
+
+@pytest.mark.parametrize(
+    ("entries", "where"),
+    [
+        (TIMED + "- The database recovers.\n", [(41, 3)]),
+        ("1. 09:00 a\n2. about then, b\n3. 09:05 c\n4. 09:40 d\n", [(39, 4)]),
+        (TIMED + "  - a detail of the last entry\n", []),
+        ("Some words first.\n\n" + TIMED, []),
+        (
+            "| Time | Event |\n| --- | --- |\n| 09:00 | a |\n| later | b |\n"
+            "| — | c |\n| 09:05 | d |\n| 09:40 | e |\n",
+            [(41, 3), (42, 3)],
+        ),
+        ("| Who | What |\n| --- | --- |\n| ops | a |\n\n" + TIMED, []),
+        ("| Time | Event |\n| --- | --- |\n| soon | a |\n\n" + TIMED, []),
+    ],
+    ids=["list", "ordered", "nested", "paragraph", "table", "table-without-times", "no-times"],
+)
+def test_timeline_entry_without_time(
+    tmp_path: Path, entries: str, where: list[tuple[int, int]]
+) -> None:
+    findings = timeline_findings(tmp_path, entries)
+    assert [(f.line, f.column) for f in findings] == where
+    assert {f.rule for f in findings} <= {"timeline-entry-without-time"}
+    assert all(f.level is Level.WARNING for f in findings)
+
+
+def test_timeline_entry_without_time_level_is_configurable(tmp_path: Path) -> None:
+    entries = TIMED + "- The database recovers.\n"
+    settings = Settings.from_options({"rules": {"timeline-entry-without-time": "error"}})
+    assert [f.level for f in timeline_findings(tmp_path, entries, settings)] == [Level.ERROR]
+    settings = Settings.from_options({"rules": {"timeline-entry-without-time": "off"}})
+    assert timeline_findings(tmp_path, entries, settings) == []

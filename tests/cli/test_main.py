@@ -111,7 +111,7 @@ def test_notes_never_fail(tmp_path: Path) -> None:
     write_postmortem(tmp_path, front_matter=draft, body=VALID_BODY.replace("About", "TODO About"))
     result = run(tmp_path, "check", "--strict")
     assert result.returncode == 0
-    assert f"{PM_FILE}:34:1: info placeholder-text:" in result.stdout
+    assert f"{PM_FILE}:34:1: note placeholder-text:" in result.stdout
     assert summary(1, 0, 0, 1).search(result.stdout)
 
 

@@ -8,6 +8,7 @@ import re
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import SectionSpec, Settings
+from postmortem_kb.source.blocks import ITEM, ROW, Block
 from postmortem_kb.source.body import Body, Heading, prose_lines, timeline_entries
 
 
@@ -19,19 +20,26 @@ def check_structure(
     report: Report,
     incident_day: dt.date | None,
 ) -> None:
-    """Report missing sections, a short or unordered timeline, and placeholders."""
+    """Report missing sections, a short or unordered timeline, and placeholders.
+
+    A missing section is reported at the heading it should follow (the previous required
+    section present, in the configured order), or at the end of the file.
+    """
     level2 = [h for h in body.headings if h.level == 2]
+    previous: Heading | None = None
     for spec in settings.sections:
         matches = [h for h in level2 if h.text.casefold() in spec.names()]
         if not matches:
+            end = body.first_line + len(text.rstrip().split("\n")) - 1
             report.add(
                 "missing-section",
-                body.first_line,
+                end if previous is None else previous.line,
                 1,
                 f"required section '## {spec.name}' is missing",
-                _alias_hint(spec),
+                _alias_hint(spec, "" if previous is None else " after this section"),
             )
             continue
+        previous = matches[0]
         for duplicate in matches[1:]:
             report.add(
                 "duplicate-section",
@@ -45,10 +53,11 @@ def check_structure(
     check_placeholders(prose_lines(text, body), settings, status, report)
 
 
-def _alias_hint(spec: SectionSpec) -> str:
+def _alias_hint(spec: SectionSpec, where: str = "") -> str:
+    hint = f"add '## {spec.name}'{where}"
     if spec.aliases:
-        return f"add '## {spec.name}' (also accepted: {', '.join(spec.aliases)})"
-    return f"add '## {spec.name}'"
+        return f"{hint} (also accepted: {', '.join(spec.aliases)})"
+    return hint
 
 
 def _check_subsections(spec: SectionSpec, section: Heading, body: Body, report: Report) -> None:
@@ -83,6 +92,14 @@ def _check_timeline(
             f"{settings.timeline_min_entries} are required",
             "write one list item per event, starting with its time: '- 09:12 UTC — ...'",
         )
+    for line, column, hint in _untimed(body, section, {entry.line for entry in entries}):
+        report.add(
+            "timeline-entry-without-time",
+            line,
+            column,
+            "timeline entry does not start with a time",
+            hint,
+        )
     day = incident_day or dt.date.min
     previous: dt.datetime | None = None
     for entry in entries:
@@ -98,6 +115,35 @@ def _check_timeline(
                 "the date (2026-03-15 00:10 UTC)",
             )
         previous = moment
+
+
+def _untimed(body: Body, section: Heading, timed: set[int]) -> list[tuple[int, int, str]]:
+    """Top-level list items of ``section``, and rows of its tables with a time column (the
+    first column holds times in other rows), whose line is not in ``timed``."""
+    found: list[tuple[int, int, str]] = []
+    tables: dict[int, list[Block]] = {}  # the first cell of each row, by table
+    for block in body.blocks:
+        line = block.start + body.first_line
+        if not section.line < line <= section.end_line:
+            continue
+        if block.kind == ITEM and block.depth == 1 and line not in timed:
+            found.append((line, block.starts[0][1] + 1, _ITEM_HINT))
+        elif block.kind == ROW:
+            rows = tables.setdefault(block.group, [])
+            if not rows or rows[-1].start != block.start:
+                rows.append(block)
+    for rows in tables.values():
+        lines = [(row.start + body.first_line, row.starts[0][1] + 1) for row in rows[1:]]
+        if any(line in timed for line, _column in lines):  # the first row is the header
+            found.extend((line, col, _ROW_HINT) for line, col in lines if line not in timed)
+    return sorted(found)
+
+
+_ITEM_HINT = (
+    "start the entry with its time ('- 09:12 UTC — ...'), or indent it under the entry it "
+    "belongs to"
+)
+_ROW_HINT = "put the time of the event in the first column ('09:12 UTC')"
 
 
 def check_placeholders(

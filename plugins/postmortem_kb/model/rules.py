@@ -326,6 +326,15 @@ _RULES = (
         "Order the entries; prefix times with the date when the incident crosses midnight.",
     ),
     Rule(
+        "timeline-entry-without-time",
+        W,
+        "structure",
+        "A top-level list item of the Timeline, or a row of a Timeline table whose first "
+        "column holds times, does not start with a time.",
+        "Start the entry with its time (`- 09:12 UTC — ...`), or indent it under the entry "
+        "it belongs to.",
+    ),
+    Rule(
         "placeholder-text",
         E,
         "structure",
