@@ -22,9 +22,11 @@ from postmortem_kb.archive.cache import CheckCache
 from postmortem_kb.cli.formats import ACTION_FORMATS, FINDING_FORMATS
 from postmortem_kb.cli.output import format_findings
 from postmortem_kb.model.clock import today
-from postmortem_kb.model.findings import fails, sort_key
+from postmortem_kb.model.findings import Finding, fails, sort_key
 from postmortem_kb.model.front_matter import json_schema
 from postmortem_kb.model.settings import SettingsError
+from postmortem_kb.model.text import plural
+from postmortem_kb.source.catalog import CAUSES_FILE, SERVICES_FILE
 from postmortem_kb.source.changes import GitError, Selection, changes_since, select_files
 from postmortem_kb.source.files import discover
 from postmortem_kb.source.mkdocs_yml import SiteConfig, read_site_config
@@ -68,19 +70,35 @@ def main() -> None:
     "base with HEAD, plus uncommitted and untracked files), and those whose 'related' names "
     "an added, renamed or deleted one.",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Keep checking PATHS: each time one is saved, print the new and the fixed findings "
+    "(text format); Ctrl-C stops.",
+)
 @config_option
 def check(
-    paths: tuple[Path, ...], fmt: str, strict: bool, changed_since: str | None, config: str | None
+    paths: tuple[Path, ...],
+    fmt: str,
+    strict: bool,
+    changed_since: str | None,
+    watch: bool,
+    config: str | None,
 ) -> None:
     """Check postmortems: the given files or folders, or the whole archive.
 
     Exit status: 0 when nothing fails, 1 when findings fail, 2 on a usage or configuration
-    problem (including a git problem with --changed-since).
+    problem (including a git problem with --changed-since). --watch ends with 0.
     """
     if paths and changed_since is not None:
         raise click.UsageError("give either PATHS or --changed-since, not both")
+    if watch and (not paths or fmt != "text"):
+        raise click.UsageError("--watch needs the files to watch, and the text format")
     site = _site(config)
     files: list[Path] | None = _files_to_check(paths, site) if paths else None
+    if watch and files is not None:
+        _watch(files, site, config)
+        return
     if changed_since is not None:
         selection = _changed(changed_since, site, config)
         if selection.files == []:
@@ -96,12 +114,36 @@ def check(
     sys.exit(1 if any(fails(f, strict=strict) for f in findings) else 0)
 
 
+def _watch(files: list[Path], site: SiteConfig, config: str | None) -> None:
+    """Check ``files`` again each time one of them, or a catalog, is saved."""
+    from postmortem_kb.cli.watch import HeldCache, watch
+
+    folder = _cache_folder(site, config)
+    cache = None if folder is None else HeldCache(folder, site.settings)
+
+    def check_files() -> tuple[list[Finding], int]:
+        archive = load_archive(site.archive_dir, Path.cwd(), site.settings, files, cache)
+        return sorted(archive.findings(), key=sort_key), len(archive.postmortems)
+
+    catalogs = [site.archive_dir / name for name in (SERVICES_FILE, CAUSES_FILE)]
+    click.echo(f"watching {plural(len(files), 'file')}; Ctrl-C stops", err=True)
+    watch([*files, *catalogs], check_files, click.echo)
+    if cache is not None:
+        cache.write()
+
+
 def _load(site: SiteConfig, config: str | None, files: list[Path] | None = None) -> Archive:
     """Load the archive (or ``files``), through the site's cache when it has a ``mkdocs.yml``."""
-    cache = None
-    if site.settings.cache and Path(config or "mkdocs.yml").is_file():
-        cache = CheckCache(site.base / site.settings.cache_dir, site.settings)
+    folder = _cache_folder(site, config)
+    cache = None if folder is None else CheckCache(folder, site.settings)
     return load_archive(site.archive_dir, Path.cwd(), site.settings, files, cache)
+
+
+def _cache_folder(site: SiteConfig, config: str | None) -> Path | None:
+    """The check cache's folder, when caching is on and the site has a ``mkdocs.yml``."""
+    if site.settings.cache and Path(config or "mkdocs.yml").is_file():
+        return site.base / site.settings.cache_dir
+    return None
 
 
 def _changed(ref: str, site: SiteConfig, config: str | None) -> Selection:
