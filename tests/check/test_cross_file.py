@@ -29,6 +29,19 @@ def test_catalogs_check_services_and_causes(tmp_path: Path) -> None:
     assert findings[0].suggestion == "did you mean 'payments'?"
 
 
+def test_cross_file_rules_run_when_other_fields_are_invalid(tmp_path: Path) -> None:
+    """Related ids and catalogs are checked from whatever fields could be read."""
+    front_matter = (
+        FM.replace("status: published", "status: done")
+        .replace("title: Checkout errors", "title: Checkout: errors")
+        .replace("related: []", f"related: [{PM_ID}x]")
+    )
+    write_postmortem(tmp_path, front_matter=front_matter)
+    (tmp_path / "postmortems" / "causes.yml").write_text("- id: deploy\n")
+    rules = {f.rule for f in run_check(tmp_path)}
+    assert {"unknown-related", "unknown-cause"} <= rules
+
+
 def test_unknown_cause_suggestion_lists_catalog(tmp_path: Path) -> None:
     write_postmortem(tmp_path, front_matter=FM)
     (tmp_path / "postmortems" / "causes.yml").write_text("- id: zeta\n- id: alpha\n")

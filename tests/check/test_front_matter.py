@@ -96,12 +96,18 @@ def test_yaml_syntax_error_position(tmp_path: Path) -> None:
 
 
 def test_yaml_tab_indentation_is_a_syntax_error(tmp_path: Path) -> None:
-    [finding] = check_fm(tmp_path, FM.replace("  started:", "\tstarted:"))
-    assert (finding.rule, finding.line) == ("yaml-syntax", 11)
+    findings = check_fm(tmp_path, FM.replace("  started:", "\tstarted:"))
+    [finding] = only(findings, "yaml-syntax")
+    assert finding.line == 11
+    # The other fields are still checked; what needs the timestamps says it could not run.
+    assert [(f.rule, f.line) for f in findings if f is not finding] == [
+        ("skipped-check", 10),
+        ("skipped-check", 15),
+    ]
 
 
 def test_yaml_tab_indentation_hint(tmp_path: Path) -> None:
-    [finding] = check_fm(tmp_path, FM.replace("  started:", "\tstarted:"))
+    [finding] = only(check_fm(tmp_path, FM.replace("  started:", "\tstarted:")), "yaml-syntax")
     assert finding.suggestion is not None and "tab" in finding.suggestion
 
 
@@ -117,7 +123,7 @@ def test_yaml_tab_indentation_hint(tmp_path: Path) -> None:
     ids=["alias", "mapping-alias", "merge-key"],
 )
 def test_aliases_and_merge_keys_are_refused(tmp_path: Path, front_matter: str) -> None:
-    [finding] = check_fm(tmp_path, front_matter)
+    [finding] = [f for f in check_fm(tmp_path, front_matter) if f.rule != "unknown-key"]
     assert finding.rule in {"yaml-alias", "non-string-key"}
     assert finding.level is Level.ERROR
 
@@ -225,7 +231,8 @@ def test_required_fields_option(tmp_path: Path) -> None:
     front_matter = FM.replace("participants: [bob, carol]\n", "").replace("published", "draft")
     settings = Settings.from_options({"required_fields": ["participants"]})
     findings = check_fm(tmp_path, front_matter, settings)
-    assert [(f.rule, f.line, f.column) for f in findings] == [("missing-field", 1, 1)]
+    # A missing field is reported at the end of the front matter, where it can be added.
+    assert [(f.rule, f.line, f.column) for f in findings] == [("missing-field", 25, 1)]
     assert "participants" in findings[0].message
 
 
@@ -363,8 +370,13 @@ def test_bom_crlf_positions_unchanged(tmp_path: Path) -> None:
 
 
 def test_impossible_date_points_at_the_value(tmp_path: Path) -> None:
-    [finding] = check_fm(tmp_path, FM.replace("date: 2026-03-14", "date: 2026-02-30"))
-    assert (finding.line, finding.column) == (3, 7)
+    [note, finding] = check_fm(tmp_path, FM.replace("date: 2026-03-14", "date: 2026-02-30"))
+    assert (finding.rule, finding.line, finding.column) == ("invalid-value", 3, 7)
+    assert (note.rule, note.line, note.message) == (
+        "skipped-check",
+        3,
+        "'date-mismatch' not checked: date cannot be read",
+    )
 
 
 def test_unicode_line_separator_keeps_lines(tmp_path: Path) -> None:
@@ -385,4 +397,49 @@ def test_dict_built_front_matter_helpers(write_pm: WritePostmortem, check: Check
     write_pm(severity="SEV9", tags=DELETE)
     assert rules_of(check()) == ["unknown-severity"]
     write_pm(title=DELETE)
-    assert [(f.rule, f.line) for f in check()] == [("missing-field", 1)]
+    assert [(f.rule, f.line) for f in check()] == [("missing-field", 32)]
+
+
+# --- hints for enum values (issue 13) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "hint"),
+    [
+        ("severity: SEV2", "severity: sev2", "did you mean 'SEV2'?"),
+        ("status: published", "status: Published", "did you mean 'published'?"),
+        ("status: published", "status: done", "use one of: draft, in-review, published"),
+        ("    status: open", "    status: todo", "use one of: open, in-progress, done, wont-do"),
+        ("    type: prevent", "    type: Prevent", "did you mean 'prevent'?"),
+    ],
+)
+def test_enum_errors_suggest_the_allowed_values(
+    tmp_path: Path, old: str, new: str, hint: str
+) -> None:
+    findings = check_fm(tmp_path, FM.replace(old, new))
+    [finding] = [f for f in findings if f.rule in ("invalid-value", "unknown-severity")]
+    assert finding.suggestion == hint
+
+
+def test_missing_field_is_reported_at_the_end_of_the_front_matter(tmp_path: Path) -> None:
+    findings = check_fm(tmp_path, FM.replace("severity: SEV2\n", ""))
+    assert [(f.rule, f.line, f.column) for f in findings] == [("missing-field", 25, 1)]
+
+
+def test_invalid_fields_hide_no_other_finding(tmp_path: Path) -> None:
+    """An invalid action-item status leaves every other value checked (the issue's case)."""
+    front_matter = (
+        FM.replace("    status: open", "    status: todo")
+        .replace("    due: 2026-04-01", "    due:")
+        .replace("detected: 2026-03-14T09:05:00Z", "detected: 2026-03-14T09:05:00")
+        .replace("resolved: 2026-03-14T10:15:00Z", "resolved: 2026-03-14T09:30:00Z")
+        .replace("causes: [config-change]", "causes: [config-change]\nseverity: SEV2")
+    )
+    findings = check_fm(tmp_path, front_matter)
+    assert sorted(rules_of(findings)) == [
+        "action-item-missing-due",
+        "duplicate-key",
+        "invalid-value",
+        "timestamp-without-offset",
+        "timestamps-out-of-order",
+    ]

@@ -215,7 +215,7 @@ def test_text_format_has_one_location_per_finding(site: Path) -> None:
     assert_clean_exit(result)
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"checked \d+ files: \d+ errors?, \d+ warnings?, \d+ notes?", lines[-1])
-    location = re.compile(r"^postmortems/.+:\d+:\d+: (error|warning|info) [a-z0-9-]+: ")
+    location = re.compile(r"^postmortems/.+:\d+:\d+: (error|warning|note|info) [a-z0-9-]+: ")
     for line in lines[:-1]:
         if line.startswith("    hint: "):
             continue

@@ -206,7 +206,7 @@ CASES = [
     Case(
         "missing-field",
         fm("title: Checkout errors after a database failover\n", ""),
-        (PM_FILE, 1, 1),
+        (PM_FILE, 25, 1),  # the end of the front matter (line 25 once title is gone)
     ),
     Case("invalid-value", fm("status: published", "status: done"), (PM_FILE, 4, 9)),
     Case("unknown-key", fm("tags: [database]", "tgs: [database]"), (PM_FILE, 25, 1)),
@@ -227,6 +227,12 @@ CASES = [
         raw(TEXT, pm_id="2026-03-15-checkout-db-failover"),
         ("postmortems/2026-03-15-checkout-db-failover.md", 3, 7),
         raw(TEXT, pm_id="2026-03-14-checkout-db-failover"),
+    ),
+    Case(
+        "skipped-check",  # alone only when the invalid value's own rule is turned off
+        fm("date: 2026-03-14", "date: March 14"),
+        (PM_FILE, 3, 7),
+        settings=Settings.from_options({"rules": {"invalid-value": "off"}}),
     ),
     Case("duplicate-action-item-id", fm(*DUPLICATE_AI), (PM_FILE, 25, 9)),
     Case("action-item-missing-due", fm("    due: 2026-04-01\n", ""), (PM_FILE, 18, 5)),
@@ -353,12 +359,20 @@ def test_valid_postmortem_has_no_findings(tmp_path: Path) -> None:
     assert run_check(tmp_path) == []
 
 
+NOTES = {"skipped-check"}
+"""Rules about the check itself rather than the postmortem: notes, which never fail."""
+
+
 def test_rule_table_is_consistent() -> None:
-    """Rule ids are stable kebab-case, defaults are error or warning, docs are filled in."""
+    """Rule ids are stable kebab-case, defaults are error or warning (notes about the check
+    itself are info), docs are filled in."""
     for rule_id, rule in RULES.items():
         assert rule.id == rule_id
         assert rule_id == rule_id.lower() and " " not in rule_id
-        assert rule.level in (Level.ERROR, Level.WARNING)
+        if rule_id in NOTES:
+            assert rule.level is Level.INFO
+        else:
+            assert rule.level in (Level.ERROR, Level.WARNING)
         assert rule.summary and rule.fix and rule.group
 
 

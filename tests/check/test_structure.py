@@ -220,7 +220,7 @@ def test_timeline_all_dated(tmp_path: Path) -> None:
         "- **09:00 UTC** — a\n- *09:05* — b\n- `09:40` — c\n",
         "1. 09:00 a\n2. 09:05 b\n3. 09:40:30 c\n",
         "| Time | Event |\n| --- | --- |\n| 09:00 | a |\n| 09:05 | b |\n| 09:40 | c |\n",
-        "- 09:00 UTC — a\n  - 01:00 nested entries do not count\n- 09:05 b\n- 09:05 c\n",
+        "- 09:00 UTC — a\n    - 01:00 nested entries do not count\n- 09:05 b\n- 09:05 c\n",
     ],
     ids=["emphasis", "ordered-seconds", "table", "nested"],
 )
@@ -263,7 +263,8 @@ TIMED = "- 09:00 UTC — a\n- 09:05 UTC — b\n- 09:40 UTC — c\n"
     [
         (TIMED + "- The database recovers.\n", [(41, 3)]),
         ("1. 09:00 a\n2. about then, b\n3. 09:05 c\n4. 09:40 d\n", [(39, 4)]),
-        (TIMED + "  - a detail of the last entry\n", []),
+        (TIMED + "    - a detail of the last entry\n", []),
+        (TIMED + "  - 2 spaces do not nest on the site\n", [(41, 5)]),
         ("Some words first.\n\n" + TIMED, []),
         (
             "| Time | Event |\n| --- | --- |\n| 09:00 | a |\n| later | b |\n"
@@ -273,7 +274,16 @@ TIMED = "- 09:00 UTC — a\n- 09:05 UTC — b\n- 09:40 UTC — c\n"
         ("| Who | What |\n| --- | --- |\n| ops | a |\n\n" + TIMED, []),
         ("| Time | Event |\n| --- | --- |\n| soon | a |\n\n" + TIMED, []),
     ],
-    ids=["list", "ordered", "nested", "paragraph", "table", "table-without-times", "no-times"],
+    ids=[
+        "list",
+        "ordered",
+        "nested",
+        "nested-2-spaces",
+        "paragraph",
+        "table",
+        "table-without-times",
+        "no-times",
+    ],
 )
 def test_timeline_entry_without_time(
     tmp_path: Path, entries: str, where: list[tuple[int, int]]

@@ -92,8 +92,7 @@ def load_archive(
             slug += unique(key, first_of)[len(key) :]
             key = slug.casefold()
         first_of[key] = display
-        if checked.meta is not None:
-            check_cross_file(path.stem, checked.meta, checked.positions, context, archive_report)
+        check_cross_file(path.stem, checked.references, checked.positions, context, archive_report)
         findings = tuple(sorted((*checked.findings, *archive_report.findings), key=sort_key))
         postmortems.append(
             Postmortem(

@@ -23,10 +23,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from postmortem_kb import __version__
 from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import FrontMatter
-from postmortem_kb.model.record import FileCheck, Positions, YamlPath
+from postmortem_kb.model.record import FileCheck, Positions, References, YamlPath
 from postmortem_kb.model.settings import Settings
 
-FORMAT: Final = 1  # the shape of an entry (Entry.format)
+FORMAT: Final = 2  # the shape of an entry (Entry.format)
 PACK = "checks.jsonl"  # one line per entry: the key, a space, the entry as JSON
 IGNORE_ALL = "*\n"  # the folder's own .gitignore: a cache is never committed
 
@@ -78,13 +78,16 @@ class Entry(BaseModel):
 
     model_config = ConfigDict(strict=True, frozen=True)
 
-    format: Literal[1]  # FORMAT: raise both when the shape changes
+    format: Literal[2]  # FORMAT: raise both when the shape changes
     key: str
     meta: FrontMatter | None
     body: str
     body_line: int
     positions: str  # StoredPositions as JSON, read when needed
     findings: list[tuple[int, int, str, Level, str, str | None]]  # line, column, rule, ...
+    related: list[str]  # References: what the cross-file rules read
+    services: list[str]
+    causes: list[str]
 
     @classmethod
     def of(cls, checked: FileCheck, key: str) -> Entry:
@@ -106,13 +109,17 @@ class Entry(BaseModel):
                 (f.line, f.column, f.rule, f.level, f.message, f.suggestion)
                 for f in checked.findings
             ],
+            related=list(checked.references.related),
+            services=list(checked.references.services),
+            causes=list(checked.references.causes),
         )
 
     def check(self, display: str) -> FileCheck:
         """The check this entry holds, its findings shown at ``display``."""
         positions = LazyPositions(self.positions)
         findings = tuple(Finding(display, *finding) for finding in self.findings)
-        return FileCheck(self.meta, self.body, self.body_line, positions, findings)
+        references = References(tuple(self.related), tuple(self.services), tuple(self.causes))
+        return FileCheck(self.meta, self.body, self.body_line, positions, findings, references)
 
 
 class CheckCache:

@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from postmortem_kb.model.front_matter import FrontMatter
-from postmortem_kb.model.record import Positions
+from postmortem_kb.model.record import Positions, References
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.text import did_you_mean
 from postmortem_kb.source.catalog import Catalog
@@ -29,13 +28,13 @@ class ArchiveContext:
 
 def check_cross_file(
     pm_id: str,
-    meta: FrontMatter,
+    references: References,
     positions: Positions,
     context: ArchiveContext,
     report: Report,
 ) -> None:
     """Report unknown related ids and services or causes missing from the catalogs."""
-    for index, related in enumerate(meta.related):
+    for index, related in enumerate(references.related):
         if related == pm_id:
             line, column = positions.of_value(("related", index))
             report.add("self-related", line, column, "a postmortem cannot be related to itself")
@@ -49,15 +48,15 @@ def check_cross_file(
                 did_you_mean(related, context.ids),
             )
     _check_catalog(
-        "services", "unknown-service", meta.services, context.services, positions, report
+        "services", "unknown-service", references.services, context.services, positions, report
     )
-    _check_catalog("causes", "unknown-cause", meta.causes, context.causes, positions, report)
+    _check_catalog("causes", "unknown-cause", references.causes, context.causes, positions, report)
 
 
 def _check_catalog(
     key: str,
     rule: str,
-    values: list[str],
+    values: tuple[str, ...],
     catalog: Catalog | None,
     positions: Positions,
     report: Report,

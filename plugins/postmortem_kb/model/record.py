@@ -41,16 +41,27 @@ class Positions:
 
 
 @dataclass(frozen=True)
+class References:
+    """What the cross-file rules read from a file's front matter: the related ids, services
+    and causes that could be read, even when other fields could not."""
+
+    related: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FileCheck:
     """What one file gives on its own: front matter, body and the findings of every
     single-file rule. It depends only on the file's bytes, its name and the settings, so
     the archive caches it; cross-file rules and anything that depends on today run later."""
 
-    meta: FrontMatter | None  # None when the front matter is unusable
+    meta: FrontMatter | None  # None unless every front-matter value could be read
     body: str
     body_line: int  # the file line the body starts on
     positions: Positions
     findings: tuple[Finding, ...]
+    references: References = References()  # for the cross-file rules, also when meta is None
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,14 @@ _RULES = (
         "Make `date` the day the incident started, and name the file after it.",
     ),
     Rule(
+        "skipped-check",
+        Level.INFO,
+        "front-matter",
+        "A check could not run because a value it needs cannot be read (for example the "
+        "order of the incident timestamps when `incident.resolved` is invalid).",
+        "Fix the value reported as invalid; the check runs once the value can be read.",
+    ),
+    Rule(
         "duplicate-action-item-id",
         E,
         "action-items",
