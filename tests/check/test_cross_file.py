@@ -29,6 +29,14 @@ def test_catalogs_check_services_and_causes(tmp_path: Path) -> None:
     assert findings[0].suggestion == "did you mean 'payments'?"
 
 
+def test_equally_close_catalog_entries_are_all_suggested(tmp_path: Path) -> None:
+    write_postmortem(tmp_path, front_matter=FM.replace("payments-api]", "paymnts]"))
+    catalog = "- id: checkout\n- id: payments-db\n- id: payments-api\n"
+    (tmp_path / "postmortems" / "services.yml").write_text(catalog)
+    [finding] = run_check(tmp_path)
+    assert finding.suggestion == "did you mean one of 'payments-api', 'payments-db'?"
+
+
 def test_cross_file_rules_run_when_other_fields_are_invalid(tmp_path: Path) -> None:
     """Related ids and catalogs are checked from whatever fields could be read."""
     front_matter = (

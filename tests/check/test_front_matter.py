@@ -406,6 +406,8 @@ def test_dict_built_front_matter_helpers(write_pm: WritePostmortem, check: Check
 @pytest.mark.parametrize(
     ("old", "new", "hint"),
     [
+        ("severity: SEV2", "severity: sev2", "did you mean 'SEV2'?"),
+        ("severity: SEV2", "severity: SEV9", "did you mean one of 'SEV1', 'SEV2', 'SEV3', 'SEV4'?"),
         ("status: published", "status: Published", "did you mean 'published'?"),
         ("status: published", "status: done", "use one of: draft, in-review, published"),
         ("    status: open", "    status: todo", "use one of: open, in-progress, done, wont-do"),

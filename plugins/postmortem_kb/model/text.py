@@ -54,6 +54,18 @@ def plural(count: int, noun: str) -> str:
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
-    """Suggest the closest of ``choices`` to ``value``, if any is close."""
-    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+    """Suggest the choice that differs from ``value`` only in case, else every close choice
+    that shares the most characters with it (``paymnts``: both ``payments-api`` and
+    ``payments-db``); None when no choice is close."""
+    options = sorted(set(choices))
+    folded = [choice for choice in options if choice.casefold() == value.casefold()]
+    if folded:
+        return f"did you mean '{folded[0]}'?"
+    shared: dict[str, int] = {}
+    for choice in difflib.get_close_matches(value, options, n=len(options) or 1, cutoff=0.6):
+        blocks = difflib.SequenceMatcher(None, value, choice).get_matching_blocks()
+        shared[choice] = sum(block.size for block in blocks)
+    best = [f"'{c}'" for c in sorted(shared) if shared[c] == max(shared.values())]
+    if len(best) > 1:
+        return f"did you mean one of {', '.join(best)}?"
+    return f"did you mean {best[0]}?" if best else None
