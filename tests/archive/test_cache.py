@@ -206,6 +206,22 @@ def test_cross_file_rules_never_come_from_the_cache(tmp_path: Path) -> None:
     assert [f for f in uncached if PM_ID in f[0]] == found  # positions read back exactly
 
 
+def test_cross_file_rules_of_a_partly_invalid_file_come_through_the_cache(
+    tmp_path: Path,
+) -> None:
+    """A file with an invalid field has no model (meta is None) but its related ids,
+    services and causes are kept in its entry, so cross-file rules still run when cached."""
+    front_matter = VALID_FRONT_MATTER.replace("status: published", "status: done")
+    text = postmortem_text(front_matter=front_matter.replace("related: []", "related: [x]"))
+    write_postmortem(tmp_path, text=text)
+    (tmp_path / "postmortems" / "causes.yml").write_text("- id: deploy\n")
+    cold = findings_of(tmp_path)
+    assert [f[3] for f in cold] == ["invalid-value", "unknown-cause", "unknown-related"]
+    assert findings_of(tmp_path) == cold  # warm: from the cache
+    uncached = [(f.path, f.line, f.column, f.rule, f.message) for f in run_check(tmp_path)]
+    assert uncached == cold
+
+
 def test_forged_positions_cost_only_positions(cached: tuple[Path, Path]) -> None:
     """An entry whose positions are not positions (only a forger writes one) breaks nothing:
     a cross-file finding is put at the start of the front matter."""
