@@ -444,3 +444,21 @@ def test_invalid_fields_hide_no_other_finding(tmp_path: Path) -> None:
         "timestamp-without-offset",
         "timestamps-out-of-order",
     ]
+
+
+def test_a_yaml_error_hides_no_other_field(tmp_path: Path) -> None:
+    """YAML stops at its first error; each top-level field is then read on its own."""
+    front_matter = (
+        FM.replace("title: Checkout errors", "title: Checkout: errors")
+        .replace("severity: SEV2", "severity: [SEV2]")
+        .replace("review_meeting: 2026-03-17", "review_meeting: 2026-02-30")
+        .replace("tags: [database]", "tags: [database]\nseverity: SEV3\noops")
+    )
+    findings = check_fm(tmp_path, front_matter)
+    assert [(f.rule, f.line) for f in findings] == [
+        ("yaml-syntax", 2),
+        ("invalid-value", 5),  # the first severity is checked
+        ("skipped-check", 15),  # late-review needs the review meeting
+        ("invalid-value", 15),
+        ("duplicate-key", 26),
+    ]
