@@ -7,10 +7,14 @@ author who fixes one problem meets no new one behind it.
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import combinations
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import PM_ID, TEXT, rules_of, run_check, write_postmortem
 
@@ -72,6 +76,23 @@ def test_no_defect_hides_another(tmp_path: Path, first: str, second: str) -> Non
     alone = findings_of(tmp_path / "first", first) | findings_of(tmp_path / "second", second)
     together = findings_of(tmp_path / "both", first, second)
     assert alone <= together, sorted(alone - together)
+
+
+@cache
+def alone(name: str) -> frozenset[tuple[str, int]]:
+    """The findings of one defect alone (checked once per test run)."""
+    with TemporaryDirectory() as folder:
+        return frozenset(findings_of(Path(folder), name))
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(st.sets(st.sampled_from(list(DEFECTS)), min_size=3, max_size=6))
+def test_no_defect_hides_another_among_many(defects: set[str]) -> None:
+    """The same with three to six defects at once."""
+    with TemporaryDirectory() as folder:
+        together = findings_of(Path(folder), *sorted(defects))
+    for name in defects:
+        assert alone(name) <= together, (name, sorted(alone(name) - together))
 
 
 def test_a_file_with_many_problems_is_reported_in_one_run(tmp_path: Path) -> None:
