@@ -462,3 +462,22 @@ def test_a_yaml_error_hides_no_other_field(tmp_path: Path) -> None:
         ("invalid-value", 15),
         ("duplicate-key", 26),
     ]
+
+
+def test_review_rules_with_an_unreadable_status(tmp_path: Path) -> None:
+    """What the rules for published postmortems would report becomes one note."""
+    front_matter = (
+        FM.replace("status: published", "status: publish")
+        .replace("participants: [bob, carol]", "participants: []")
+        .replace("review_meeting: 2026-03-17\n", "")
+    )
+    findings = check_fm(tmp_path, front_matter)
+    assert [(f.rule, f.line, f.message) for f in findings] == [
+        (
+            "skipped-check",
+            4,
+            "'no-participants', 'no-review-meeting' not checked: status is invalid; "
+            "they apply to published postmortems",
+        ),
+        ("invalid-value", 4, "'status': Input should be 'draft', 'in-review' or 'published'"),
+    ]

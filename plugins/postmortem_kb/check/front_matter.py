@@ -324,12 +324,12 @@ def _localize(incident: Fields, positions: Positions, settings: Settings, report
     return Fields(incident.path, values, incident.unreadable, incident.missing)
 
 
-def _skipped(report: Report, at: tuple[int, int], rule: str, why: str) -> None:
-    """Say that the rule ``rule`` could not run, and why."""
+def _skipped(report: Report, at: tuple[int, int], why: str, *rules: str) -> None:
+    """Say that ``rules`` could not run, and why."""
     report.add(
         "skipped-check",
         *at,
-        f"'{rule}' not checked: {why}",
+        f"{', '.join(repr(rule) for rule in rules)} not checked: {why}",
         "fix the value that cannot be read; the check runs again once it can",
     )
 
@@ -353,7 +353,7 @@ def _check_values(
     if top.values.get("causes") == [] and status != "draft":
         line, column = positions.of_key(("causes",))
         if "status" in top.unreadable:
-            _skipped(report, (line, column), "causes-required", top.why("status"))
+            _skipped(report, (line, column), top.why("status"), "causes-required")
         elif status is not None:
             report.add(
                 "causes-required",
@@ -370,7 +370,7 @@ def _check_values(
         _check_review(parsed, positions, settings, report, lambda rule, *_: unchecked.append(rule))
         if unchecked:
             why = f"{top.why('status')}; they apply to published postmortems"
-            _skipped(report, positions.of_key(("status",)), "', '".join(unchecked), why)
+            _skipped(report, positions.of_key(("status",)), why, *unchecked)
     elif status == "published":
         _check_review(parsed, positions, settings, report, report.add)
 
@@ -394,7 +394,7 @@ def _check_time_order(times: Fields, positions: Positions, report: Report) -> No
         for name in _TIME_ORDER:
             if name in times.unreadable:
                 at = positions.of_value(("incident", name))
-                _skipped(report, at, "timestamps-out-of-order", times.why(name))
+                _skipped(report, at, times.why(name), "timestamps-out-of-order")
 
 
 def _check_dates(parsed: Parsed, pm_id: str, positions: Positions, report: Report) -> None:
@@ -406,7 +406,7 @@ def _check_dates(parsed: Parsed, pm_id: str, positions: Positions, report: Repor
     date: dt.date | None = top.values.get("date")
     if date is None:
         if "date" in top.unreadable and (named or started):
-            _skipped(report, at, "date-mismatch", top.why("date"))
+            _skipped(report, at, top.why("date"), "date-mismatch")
         return
     if named and named.group(1) != date.isoformat():
         report.add(
@@ -424,7 +424,7 @@ def _check_dates(parsed: Parsed, pm_id: str, positions: Positions, report: Repor
         )
     elif "started" in incident.unreadable:
         started_at = positions.of_value(("incident", "started"))
-        _skipped(report, started_at, "date-mismatch", incident.why("started"))
+        _skipped(report, started_at, incident.why("started"), "date-mismatch")
 
 
 def _check_action_items(items: tuple[Fields, ...], positions: Positions, report: Report) -> None:
@@ -493,7 +493,7 @@ def _check_review(
         )
     if "review_meeting" not in top:
         at = positions.of_value(("review_meeting",))
-        _skipped(report, at, "late-review", parsed.top.why("review_meeting"))
+        _skipped(report, at, parsed.top.why("review_meeting"), "late-review")
         return
     meeting: dt.date | None = top["review_meeting"]
     if meeting is None:
@@ -509,7 +509,7 @@ def _check_review(
     if resolved is None:
         if "resolved" in parsed.incident.unreadable:
             at = positions.of_value(("review_meeting",))
-            _skipped(report, at, "late-review", parsed.incident.why("resolved"))
+            _skipped(report, at, parsed.incident.why("resolved"), "late-review")
         return
     delay = (meeting - resolved.date()).days
     if delay > settings.review_within_days:
