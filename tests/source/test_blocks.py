@@ -68,18 +68,16 @@ class _Tree(HTMLParser):
 
 
 def _item_text(item: _Element) -> str:
-    """First line of a list item's own text (before a nested list; inside its first ``p``)."""
-    parts: list[str] = []
+    """First line of a list item's text: its own text, or its first paragraph or heading."""
     for child in item.children:
         if isinstance(child, str):
-            parts.append(child)
-            continue
-        if child.tag in ("ul", "ol") or (child.tag == "p" and "".join(parts).strip()):
-            break
-        parts.append(child.text())
-        if child.tag == "p":
-            break
-    return "".join(parts).strip().split("\n")[0].strip()
+            if child.strip():
+                return child.strip().split("\n")[0].strip()
+        elif child.tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
+            return child.text().strip().split("\n")[0].strip()
+        else:
+            return ""  # a nested list, code, a quote, a table or a rule comes first
+    return ""
 
 
 def rendered(text: str) -> list[Section]:
@@ -111,7 +109,7 @@ def scanned(text: str) -> list[Section]:
             sections.append((block.level, " ".join(block.text.split()), [], []))
         elif block.kind == ITEM and block.depth == 1:
             sections[-1][2].append(block.text.split("\n")[0].strip())
-        elif block.kind == ROW:
+        elif block.kind == ROW and block.depth == 0:
             if block.start != row_line:
                 sections[-1][3].append([])
                 row_line = block.start
@@ -198,6 +196,9 @@ def documents(draw: st.DrawFn) -> str:
 @example("Text\n---\n- 09:00 item\n===\n")  # setext headings
 @example("1) not a list\n2) in Python-Markdown\n")
 @example("- a\n<!-- comment -->\n- b\n> quote\n")
+@example("- 09:12\n\n\n    more\ntext\n---\n# in the item\n")  # found by Hypothesis
+@example("- 09:12\n- #\n| a | b |\n|---|---|\n")  # a table inside an item
+@example('!!! note "Aside"\n    - 09:00 in the note\n\n- 09:01 top\n')
 @settings(
     max_examples=300,
     deadline=dt.timedelta(seconds=2),

@@ -80,7 +80,9 @@ class Block(NamedTuple):
     paragraph, table cell) with one line per source line; ``starts`` gives the (line, column)
     of each of those lines, both 0-based. ``group`` is shared by the items (and the
     paragraphs inside them) of one list and by the rows of one table; ``depth`` is a list
-    item's nesting (1 for top level). A named tuple: the scanner makes many, and fast.
+    item's nesting (1 for top level), and for a table cell the nesting of the list item
+    holding the table (0 for a table outside lists). A named tuple: the scanner makes many,
+    and tuples are quick to make.
     """
 
     kind: str
@@ -180,36 +182,53 @@ class _Scanner:
 
     def run(self) -> list[Block]:
         root = _Node("root", 0, 0)
-        chunk: Chunk = []
-        chunks: list[Chunk] = []
         lines = self.lines
+        start = -1  # first line of the chunk being read
         index = 0
         while index < len(lines):
             line = lines[index]
             if not line.strip(" "):
-                if chunk:
-                    chunks.append(chunk)
-                    chunk = []
+                if start >= 0:
+                    self._chunk(root, start, index)
+                    start = -1
                 index += 1
                 continue
             end = self._raw_end(index) if line[0] in "`~" or "<" in line[:4] else 0
             if end:
-                if chunk:
-                    chunks.append(chunk)
-                    chunk = []
-                self._flush(root, chunks)
+                if start >= 0:
+                    self._chunk(root, start, index)
+                    start = -1
                 kind = CODE if line[:1] in "`~" else HTML
                 text = "\n".join(lines[index:end]) if kind == HTML else ""
                 self.blocks.append(Block(kind, index, end, text))
                 root.leaf(kind)
                 index = end
                 continue
-            chunk.append((index, 0))
+            if start < 0:
+                start = index
             index += 1
-        if chunk:
-            chunks.append(chunk)
-        self._flush(root, chunks)
+        if start >= 0:
+            self._chunk(root, start, index)
         return self.blocks
+
+    def _chunk(self, root: _Node, start: int, end: int) -> None:
+        """Parse lines ``start`` to ``end - 1``, a chunk of the document."""
+        texts = self.lines[start:end]
+        if end - start == 1:  # the common cases: one line of text, a heading
+            text = texts[0]
+            if text[:1].isalnum() and not _OL.match(text):
+                self.group += 1
+                self.blocks.append(
+                    Block(PARAGRAPH, start, end, text.rstrip(), ((start, 0),), group=self.group)
+                )
+                root.leaf("p")
+                return
+            match = _ATX.match(text) if text[:1] == "#" else None
+            if match:
+                self._atx_heading(root, start, 0, text, match)
+                return
+        chunk = [(line, 0) for line in range(start, end)]
+        self._parse(root, [(_Lines(chunk, texts), 0, end - start)])
 
     def _raw_end(self, index: int) -> int:
         """End of the fenced code or raw HTML block starting at ``index``, or 0."""
@@ -253,11 +272,6 @@ class _Scanner:
         return len(self.lines)
 
     # --- Python-Markdown's block parser -----------------------------------------------
-
-    def _flush(self, root: _Node, chunks: list[Chunk]) -> None:
-        if chunks:
-            self._parse(root, [(self._lines(chunk), 0, len(chunk)) for chunk in chunks])
-            chunks.clear()
 
     def _lines(self, chunk: Chunk) -> _Lines:
         lines = self.lines
@@ -306,6 +320,7 @@ class _Scanner:
                 self._setext(parent, queue, part)
             elif (rule := _first(found.rule, lo, hi)) >= 0:
                 self._split(parent, part, rule)
+                self._item(parent, found.chunk[rule])
                 parent.leaf("hr")
                 if rule + 1 < hi:
                     queue.insert(0, (found, rule + 1, hi))
@@ -429,6 +444,7 @@ class _Scanner:
         self._item(parent, chunk[0])
         self.group += 1
         group = self.group
+        depth = parent.depth  # 0 unless the table is inside a list item
         for number, (line, column) in enumerate(chunk):
             if number == 1:
                 continue
@@ -439,7 +455,7 @@ class _Scanner:
                 if stripped:
                     at = offset + start + len(cell) - len(cell.lstrip())
                     self.blocks.append(
-                        Block(ROW, line, line + 1, stripped, ((line, at),), group=group)
+                        Block(ROW, line, line + 1, stripped, ((line, at),), 0, depth, group)
                     )
         parent.leaf("table")
         return True
@@ -450,14 +466,19 @@ class _Scanner:
         text = found.texts[lo]
         match = _ATX.match(text)
         assert match is not None
-        title = match["header"].strip()
-        at = column + (match.start("header") + match["header"].find(title) if title else len(text))
-        self._heading(parent, line, line + 1, title, at, len(match[1]))
+        self._atx_heading(parent, line, column, text, match)
         if lo + 1 < hi:
             if self.states[-1:] == ["looselist"]:
                 queue.insert(0, self._part(self._loose_detab(found.chunk[lo + 1 : hi], 1)))
             else:
                 queue.insert(0, (found, lo + 1, hi))
+
+    def _atx_heading(
+        self, parent: _Node, line: int, column: int, text: str, match: re.Match[str]
+    ) -> None:
+        title = match["header"].strip()
+        at = column + (match.start("header") + match["header"].find(title) if title else len(text))
+        self._heading(parent, line, line + 1, title, at, len(match[1]))
 
     def _setext(self, parent: _Node, queue: list[_Part], part: _Part) -> None:
         found, lo, hi = part

@@ -77,8 +77,8 @@ def timeline_entries(body: Body, section: Heading) -> list[TimelineEntry]:
         if not section.line < line <= section.end_line:
             continue
         if block.kind == ROW:
-            if block.start in rows_seen:
-                continue  # only the first cell of a row holds its time
+            if block.start in rows_seen or block.depth:
+                continue  # only the first cell of a row holds its time; not a table in a list
             rows_seen.add(block.start)
         elif block.kind != ITEM or block.depth != 1:
             continue
