@@ -91,7 +91,7 @@ def test_check_error_text_format(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[:2] == [
         f"{PM_FILE}:5:11: error unknown-severity: "
         "severity 'SEV9' is not one of SEV1, SEV2, SEV3, SEV4",
-        "    hint: did you mean 'SEV4'?",
+        "    hint: did you mean one of 'SEV1', 'SEV2', 'SEV3', 'SEV4'?",
     ]
     assert summary(1, 1, 0, 0).search(result.stdout)
     assert len(result.stdout.splitlines()) == 3
@@ -130,7 +130,7 @@ def test_json_format(tmp_path: Path) -> None:
                 "rule": "unknown-severity",
                 "level": "error",
                 "message": "severity 'SEV9' is not one of SEV1, SEV2, SEV3, SEV4",
-                "suggestion": "did you mean 'SEV4'?",
+                "suggestion": "did you mean one of 'SEV1', 'SEV2', 'SEV3', 'SEV4'?",
             },
             {
                 "path": PM_FILE,

@@ -65,7 +65,7 @@ def test_watch_prints_new_and_fixed_findings(tmp_path: Path) -> None:
         path.write_text(path.read_text().replace("SEV2", "SEV9"))
         assert watcher.round() == [
             SEV9,
-            "    hint: did you mean 'SEV4'?",
+            "    hint: did you mean one of 'SEV1', 'SEV2', 'SEV3', 'SEV4'?",
             "checked 1 file: 1 error, 0 warnings, 0 notes",
         ]
         path.write_text(path.read_text().replace("- 09:40 UTC — Writes", "- Writes"))

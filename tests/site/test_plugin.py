@@ -81,7 +81,7 @@ def test_non_strict_build_still_renders_broken_postmortems(tmp_path: Path) -> No
     build_site(config, tmp_path / "site", strict=False)
     html = page(tmp_path / "site", "postmortems/2026-03-14-unparsable")
     assert "Still here." in html
-    assert "This postmortem has 6 problems" in html  # the YAML error and 5 missing sections
+    assert "This postmortem has 11 problems" in html  # the YAML error, 5 missing fields, 5 sections
     assert "yaml-syntax" in html
     half = page(tmp_path / "site", "postmortems/2026-03-15-half-done")
     assert "missing-section" in half
