@@ -283,3 +283,13 @@ def test_admonition_content_is_not_top_level() -> None:
         ("item", 2, "09:00 nested"),
         ("item", 1, "09:01 top"),
     ]
+
+
+def test_tabs_indent_like_4_spaces_and_positions_stay_in_the_line() -> None:
+    blocks = blocks_of("-\t09:00 a\n\t-\t09:01 nested\n\n\tmore\tof 09:00\n\n## T\tx ##\n")
+    assert [(b.kind, b.depth, b.text, b.starts) for b in blocks] == [
+        ("item", 1, "09:00 a", ((0, 2),)),
+        ("item", 2, "09:01 nested", ((1, 3),)),
+        ("paragraph", 0, "more\tof 09:00", ((3, 1),)),
+        ("heading", 0, "T    x", ((5, 3),)),
+    ]

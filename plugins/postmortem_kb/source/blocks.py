@@ -172,6 +172,7 @@ class _Node:
 
 class _Scanner:
     def __init__(self, lines: list[str]) -> None:
+        self.raw = lines
         self.lines = [line.expandtabs(4) if "\t" in line else line for line in lines]
         self.blocks: list[Block] = []
         self.group = 0
@@ -199,7 +200,7 @@ class _Scanner:
                     self._chunk(root, start, index)
                     start = -1
                 kind = CODE if line[:1] in "`~" else HTML
-                text = "\n".join(lines[index:end]) if kind == HTML else ""
+                text = "\n".join(self.raw[index:end]) if kind == HTML else ""
                 self.blocks.append(Block(kind, index, end, text))
                 root.leaf(kind)
                 index = end
@@ -209,7 +210,24 @@ class _Scanner:
             index += 1
         if start >= 0:
             self._chunk(root, start, index)
+        if any("\t" in line for line in self.raw):
+            self._untab()
         return self.blocks
+
+    def _untab(self) -> None:
+        """Positions (and texts) in the lines as written, where tabs were expanded."""
+        raw, lines = self.raw, self.lines
+        for number, block in enumerate(self.blocks):
+            if not any("\t" in raw[line] for line, _column in block.starts):
+                continue
+            starts: list[tuple[int, int]] = []
+            texts = block.text.split("\n")
+            for index, (line, column) in enumerate(block.starts):
+                at = _raw_column(raw[line], column)
+                starts.append((line, at))
+                if texts[index] == lines[line][column:].strip():  # the rest of the line
+                    texts[index] = raw[line][at:].strip()
+            self.blocks[number] = block._replace(text="\n".join(texts), starts=tuple(starts))
 
     def _chunk(self, root: _Node, start: int, end: int) -> None:
         """Parse lines ``start`` to ``end - 1``, a chunk of the document."""
@@ -615,6 +633,16 @@ def _first(positions: list[int], lo: int, hi: int) -> int:
         return -1
     found = positions[bisect.bisect_left(positions, lo)]
     return found if found < hi else -1
+
+
+def _raw_column(line: str, column: int) -> int:
+    """Where ``column`` of ``line`` with its tabs expanded is in ``line``."""
+    width = 0
+    for index, char in enumerate(line):
+        if width >= column:
+            return index
+        width = width + 4 - width % 4 if char == "\t" else width + 1
+    return len(line)
 
 
 def _dedent(chunk: Chunk) -> Chunk:
