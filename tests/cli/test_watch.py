@@ -72,8 +72,8 @@ def test_watch_prints_new_and_fixed_findings(tmp_path: Path) -> None:
         assert watcher.round() == [
             f"{PM_FILE}:40:3: warning timeline-entry-without-time: "
             "timeline entry does not start with a time",
-            "    hint: start the entry with its time ('- 09:12 UTC — ...'), or indent it under "
-            "the entry it belongs to",
+            "    hint: start the entry with its time ('- 09:12 UTC — ...'), or indent it by 4 "
+            "spaces under the entry it belongs to",
             "checked 1 file: 1 error, 1 warning, 0 notes",
         ]
         path.write_text(path.read_text().replace("SEV9", "SEV2"))

@@ -128,7 +128,7 @@ def _untimed(body: Body, section: Heading, timed: set[int]) -> list[tuple[int, i
             continue
         if block.kind == ITEM and block.depth == 1 and line not in timed:
             found.append((line, block.starts[0][1] + 1, _ITEM_HINT))
-        elif block.kind == ROW:
+        elif block.kind == ROW and block.depth == 0:  # not a table inside a list item
             rows = tables.setdefault(block.group, [])
             if not rows or rows[-1].start != block.start:
                 rows.append(block)
@@ -140,8 +140,8 @@ def _untimed(body: Body, section: Heading, timed: set[int]) -> list[tuple[int, i
 
 
 _ITEM_HINT = (
-    "start the entry with its time ('- 09:12 UTC — ...'), or indent it under the entry it "
-    "belongs to"
+    "start the entry with its time ('- 09:12 UTC — ...'), or indent it by 4 spaces under "
+    "the entry it belongs to"
 )
 _ROW_HINT = "put the time of the event in the first column ('09:12 UTC')"
 

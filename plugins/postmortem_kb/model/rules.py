@@ -339,8 +339,8 @@ _RULES = (
         "structure",
         "A top-level list item of the Timeline, or a row of a Timeline table whose first "
         "column holds times, does not start with a time.",
-        "Start the entry with its time (`- 09:12 UTC — ...`), or indent it under the entry "
-        "it belongs to.",
+        "Start the entry with its time (`- 09:12 UTC — ...`), or indent it by 4 spaces under "
+        "the entry it belongs to.",
     ),
     Rule(
         "placeholder-text",
