@@ -202,3 +202,9 @@ class CheckCache:
                     self._stored[key] = (space + 1, end)
                 start = end + 1
         return self._stored
+
+
+def cache_folder(config_dir: Path, settings: Settings) -> Path | None:
+    """Where the check cache of the site whose ``mkdocs.yml`` is in ``config_dir`` lives;
+    None when the ``cache`` option turns it off."""
+    return config_dir / settings.cache_dir if settings.cache else None

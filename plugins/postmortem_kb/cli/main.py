@@ -18,7 +18,7 @@ import click
 
 from postmortem_kb import __version__
 from postmortem_kb.archive.archive import Archive, load_archive, load_context
-from postmortem_kb.archive.cache import CheckCache
+from postmortem_kb.archive.cache import CheckCache, cache_folder
 from postmortem_kb.cli.formats import ACTION_FORMATS, FINDING_FORMATS
 from postmortem_kb.cli.output import format_findings
 from postmortem_kb.model.clock import today
@@ -141,9 +141,9 @@ def _load(site: SiteConfig, config: str | None, files: list[Path] | None = None)
 
 def _cache_folder(site: SiteConfig, config: str | None) -> Path | None:
     """The check cache's folder, when caching is on and the site has a ``mkdocs.yml``."""
-    if site.settings.cache and Path(config or "mkdocs.yml").is_file():
-        return site.base / site.settings.cache_dir
-    return None
+    return (
+        cache_folder(site.base, site.settings) if Path(config or "mkdocs.yml").is_file() else None
+    )
 
 
 def _changed(ref: str, site: SiteConfig, config: str | None) -> Selection:

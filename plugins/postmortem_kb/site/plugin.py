@@ -19,7 +19,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from postmortem_kb.archive.archive import load_archive
-from postmortem_kb.archive.cache import CheckCache
+from postmortem_kb.archive.cache import CheckCache, cache_folder
 from postmortem_kb.archive.exports import EXPORT_FILES, write_exports
 from postmortem_kb.archive.index import build_index
 from postmortem_kb.archive.urls import postmortem_uri
@@ -104,9 +104,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     f"postmortems: docs/{export} has the name of an export the plugin writes; "
                     "rename or remove it"
                 )
-        cache = None
-        if self.settings.cache:
-            cache = CheckCache(_config_dir(config) / self.settings.cache_dir, self.settings)
+        folder = cache_folder(_config_dir(config), self.settings)
+        cache = None if folder is None else CheckCache(folder, self.settings)
         archive = load_archive(
             self.archive_dir, self.archive_dir.parent, self.settings, cache=cache
         )

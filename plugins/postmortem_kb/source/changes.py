@@ -32,7 +32,7 @@ from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import page_slug, plural
 from postmortem_kb.source.catalog import CAUSES_FILE, SERVICES_FILE
 from postmortem_kb.source.files import discover, is_postmortem_name
-from postmortem_kb.source.front_matter import FileTooLargeError, read_limited, read_source
+from postmortem_kb.source.front_matter import FileTooLargeError, read_limited, source_of
 
 GIT_TIMEOUT = 60
 
@@ -237,8 +237,7 @@ def _names_in_related(path: Path, ids: set[str], settings: Settings) -> bool:
         return False
     if not any(pm_id.encode() in data for pm_id in ids):  # cheap filter before YAML
         return False
-    report = Report(path.as_posix(), {})
-    source = read_source(path, path.as_posix(), report, settings.max_file_kb * 1024)
+    source = source_of(data, path.as_posix(), Report(path.as_posix(), {}))
     related = source.front_matter.get("related") if source.front_matter else None
     return isinstance(related, list) and any(value in ids for value in related)
 
