@@ -45,6 +45,7 @@ NON_DEFAULT = {
     "stale_after_days": "7",
     "related_limit": "2",
     "earlier_open_limit": "3",
+    "allow_html": "[samp]",
     "roster": "[zoe]",
     "rules": "{late-review: error, unknown-key: off}",
 }

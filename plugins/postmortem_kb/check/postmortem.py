@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from postmortem_kb.check.front_matter import Parsed, check_front_matter
+from postmortem_kb.check.html import check_raw_html
 from postmortem_kb.check.language.check import People, Text, check_language, front_matter_text
 from postmortem_kb.check.language.prose import Suppressions, prose
 from postmortem_kb.check.language.rules import language_rules
@@ -59,6 +60,7 @@ def check_content(name: str, data: bytes, report: Report, settings: Settings) ->
         status = parsed.top.values.get("status") if parsed else None
         day = parsed.top.values.get("date") if parsed else None
         check_structure(source.body, body, settings, status, report, day)
+        check_raw_html(source.body, body, settings.allow_html, report)
         header = [
             (number, line)
             for number, line in enumerate(lines[: source.body_line - 1], 1)

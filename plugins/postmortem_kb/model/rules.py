@@ -350,6 +350,17 @@ _RULES = (
         "published (reported as info while in draft).",
         "Replace the placeholder with the real content, or delete it.",
     ),
+    Rule(
+        "raw-html",
+        E,
+        "structure",
+        "The body holds HTML, a link or an attribute list that the site removes before "
+        "publishing: an element or attribute outside the allowlist (scripts, event handlers "
+        "such as `onerror`, iframes, forms, styles), or a URL whose scheme is not http, https, "
+        "mailto or tel (`javascript:`, `data:`). The finding says what would be removed.",
+        "Write it in Markdown (links, tables, admonitions, `<details>`), or, for a harmless "
+        "tag, ask the site to allow it with the `allow_html` option.",
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

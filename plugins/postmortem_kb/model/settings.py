@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic.dataclasses import dataclass
 
 from postmortem_kb.model.findings import Level
+from postmortem_kb.model.html_policy import HTML_TAG_NAME, NEVER_ALLOWED_TAGS
 from postmortem_kb.model.rules import FIXED_RULES, rule_ids
 from postmortem_kb.model.text import did_you_mean
 
@@ -95,6 +96,16 @@ def _known_zone(name: str) -> str:
     return name
 
 
+def _allowable_tag(name: str) -> str:
+    """An element a site may allow in bodies: never one that runs, loads or submits."""
+    tag = name.lower()
+    if not HTML_TAG_NAME.fullmatch(tag):
+        raise ValueError(f"{name!r} is not an HTML element name")
+    if tag in NEVER_ALLOWED_TAGS:
+        raise ValueError(f"<{tag}> can run scripts, load pages or submit forms; it stays removed")
+    return tag
+
+
 def _rule_levels(value: Any) -> dict[str, Level | None]:
     """Read ``rule-id: error|warning|info|off`` into levels (``None``: the rule is off)."""
     if not isinstance(value, Mapping):
@@ -119,6 +130,7 @@ def _rule_levels(value: Any) -> dict[str, Level | None]:
 
 
 TimeZone = Annotated[Text, AfterValidator(_known_zone)]
+HtmlTag = Annotated[Text, AfterValidator(_allowable_tag)]
 RuleLevels = Annotated[
     Mapping[str, Level | None],
     BeforeValidator(_rule_levels, json_schema_input_type=dict[str, LevelName]),
@@ -176,6 +188,11 @@ class Settings(BaseModel):
     related_limit: Count = Field(5, description="Computed related postmortems shown per page.")
     earlier_open_limit: Count = Field(
         10, description="Open items of earlier incidents shown per page."
+    )
+    allow_html: tuple[HtmlTag, ...] = Field(
+        (),
+        description="More HTML elements authors may use in a body (for example `samp`); "
+        "they keep only the common attributes.",
     )
     roster: tuple[Text, ...] = Field(
         (), description="More people the language rules recognise by name."

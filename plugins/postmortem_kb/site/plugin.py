@@ -32,6 +32,7 @@ from postmortem_kb.site.html import Markers, esc
 from postmortem_kb.site.pages import GeneratedPage
 from postmortem_kb.site.postmortem_page import PostmortemHtml
 from postmortem_kb.site.renderer import SiteRenderer
+from postmortem_kb.site.sanitise import Sanitiser
 
 log = get_plugin_logger(__name__)
 
@@ -56,6 +57,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def __init__(self) -> None:
         self.settings = Settings()
         self.archive_dir = Path(self.settings.dir)
+        self.sanitiser = Sanitiser()
         self._reset()
 
     def _reset(self) -> None:
@@ -77,6 +79,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if not self.settings.enabled:
             return config
         self.archive_dir = _config_dir(config) / self.settings.dir
+        self.sanitiser = Sanitiser(self.settings.allow_html)
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -170,6 +173,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if uri in self.dashboards:
             return markdown.replace(DASHBOARD_MARKER, self.mark("dashboard"))
         return markdown
+
+    @event_priority(100)  # first: other plugins' HTML is not the author's
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Sanitise a postmortem's converted body: author HTML never runs on the site."""
+        if page.file.src_uri in self.postmortems:
+            return self.sanitiser.clean(html)
+        return html
 
     @event_priority(50)  # before the search plugin indexes the page
     def _before_search(
