@@ -46,6 +46,7 @@ NON_DEFAULT = {
     "related_limit": "2",
     "earlier_open_limit": "3",
     "allow_html": "[samp]",
+    "jira_url": "https://jira.example.com",
     "roster": "[zoe]",
     "rules": "{late-review: error, unknown-key: off}",
 }

@@ -32,6 +32,7 @@ from postmortem_kb.model.findings import Level
 from postmortem_kb.model.html_policy import HTML_TAG_NAME, NEVER_ALLOWED_TAGS
 from postmortem_kb.model.rules import FIXED_RULES, rule_ids
 from postmortem_kb.model.text import did_you_mean
+from postmortem_kb.model.tracker import is_web_url
 
 # The value types of options, with their constraints. Strict: `"10"` is not a number.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, strict=True)]
@@ -96,6 +97,12 @@ def _known_zone(name: str) -> str:
     return name
 
 
+def _web_url(url: str) -> str:
+    if not is_web_url(url):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url
+
+
 def _allowable_tag(name: str) -> str:
     """An element a site may allow in bodies: never one that runs, loads or submits."""
     tag = name.lower()
@@ -131,6 +138,7 @@ def _rule_levels(value: Any) -> dict[str, Level | None]:
 
 TimeZone = Annotated[Text, AfterValidator(_known_zone)]
 HtmlTag = Annotated[Text, AfterValidator(_allowable_tag)]
+WebUrl = Annotated[Text, AfterValidator(_web_url)]
 RuleLevels = Annotated[
     Mapping[str, Level | None],
     BeforeValidator(_rule_levels, json_schema_input_type=dict[str, LevelName]),
@@ -188,6 +196,11 @@ class Settings(BaseModel):
     related_limit: Count = Field(5, description="Computed related postmortems shown per page.")
     earlier_open_limit: Count = Field(
         10, description="Open items of earlier incidents shown per page."
+    )
+    jira_url: WebUrl | None = Field(
+        None,
+        description="Base URL of your Jira: an action item's `link` may then be a key "
+        "(`PAY-12`), linked to `<jira_url>/browse/PAY-12`.",
     )
     allow_html: tuple[HtmlTag, ...] = Field(
         (),
