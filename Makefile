@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint format clean screenshots bench
+.PHONY: serve build check test lint format clean screenshots bench lint-eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ format: $(STAMP)
 test: lint ## Install, lint, type-check, check the sample archive and run the test suite
 	$(BIN)/postmortem check --strict
 	$(BIN)/pytest
+
+lint-eval: $(STAMP) ## Recall and false alarms of the language rules (dev and held-out halves, real prose)
+	$(BIN)/python -m postmortem_kb.check.language.evaluate tests/data/language-eval --prose postmortems
 
 bench: $(STAMP) ## Benchmark against plain MkDocs and the YAML parse floor (N = 1,000 and 5,000)
 	$(BIN)/python bench/run.py

@@ -125,9 +125,9 @@ def test_team_handles_are_not_individuals(tmp_path: Path) -> None:
 
 
 def test_roster_names_count_as_people(tmp_path: Path) -> None:
-    body = with_analysis("Zoe failed to rotate the key.")
+    body = with_analysis("Kestrel failed to rotate the key.")
     assert only(check_body(tmp_path, body), "failed-to") == []  # unknown name: not a person
-    settings = Settings.from_options({"roster": ["zoe"]})
+    settings = Settings.from_options({"roster": ["kestrel"]})
     assert len(only(check_body(tmp_path, body, settings=settings), "failed-to")) == 1
 
 

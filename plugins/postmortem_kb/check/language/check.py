@@ -19,7 +19,10 @@ _CLAUSE_END = re.compile(r"[.;:!?,()\[\]—–]|\s-\s|\x00")
 _WORD = re.compile(r"@?[\w][\w.'’-]*")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\x00")
 _SEPARATOR = "\n\x00\n"
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _DETERMINERS = frozenset({"the", "a", "an", "our", "this", "that", "their", "his", "her", "my"})
+# Words that may open a clause before its subject ("and then the engineer ...").
+_LEADING = _DETERMINERS | {"and", "but", "so", "or", "when", "after", "before", "while", "once"}
 # Handles that name a group or a rota rather than one person.
 _GROUP_HANDLE = re.compile(r"(?:^team-|-team$|oncall|on-call|^sre-|-sre$|rota|squad)", re.I)
 
@@ -79,7 +82,11 @@ def check_language(
     joined = _Joined(text.blocks)
     if not joined.text.strip():
         return
-    lowered = joined.text.casefold()
+    checked = joined.text
+    lowered = checked.casefold()
+    if rules.terms is not None and any(keyword in lowered for keyword in rules.term_keywords):
+        checked = rules.terms.sub(_blank, checked)  # technical terms are never judgmental
+        lowered = checked.casefold()
     for rule in rules.rules:
         if rule.id in allowed or (text.action_item and not rule.action_items):
             continue
@@ -87,11 +94,14 @@ def check_language(
         if not any(keyword in lowered for keyword in keywords):
             continue
         pattern = rule.compiled or _people_pattern(people)
-        for match in pattern.finditer(joined.text):
+        for match in pattern.finditer(checked):
             block, offset = joined.locate(match.start())
             if not _applies(rule, block, text):
                 continue
-            if not _confirmed(rule, match, joined.text, rules, people):
+            if rule.compiled is None and _GROUP_HANDLE.search(match.group()):
+                continue  # @team-db, @payments-oncall: a group, not an individual
+            who = _confirmed(rule, match, checked, rules, people)
+            if who is None:
                 continue
             line, column = block.position(offset + _leading_space(match))
             if not suppressions.allows(rule.id, line):
@@ -101,9 +111,29 @@ def check_language(
                 line,
                 column,
                 f"{rule.message}: '{_snippet(match.group())}'",
-                rule.suggestion,
+                _hint(rule, match, checked, who),
                 level=rule.level,
             )
+
+
+def _hint(rule: LanguageRule, match: re.Match[str], text: str, who: str) -> str:
+    """The rule's suggestion, with the matched words when the rule has a hint for them."""
+    if not rule.hint:
+        return rule.suggestion
+    end = _CLAUSE_END.search(text, match.end(), match.end() + 120)
+    rest = " ".join(_WORD.findall(text[match.end() : end.start() if end else match.end() + 60]))
+    fields = {
+        "match": " ".join(match.group().split()),
+        "who": who,
+        "rest": " ".join(rest.split()[:8]),
+    }
+    if any(f"{{{name}}}" in rule.hint and not value for name, value in fields.items()):
+        return rule.suggestion
+    return rule.hint.format(**fields)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return _NOT_NEWLINE.sub(" ", match.group())
 
 
 def _leading_space(match: re.Match[str]) -> int:
@@ -125,26 +155,38 @@ def _applies(rule: LanguageRule, block: ProseBlock, text: Text) -> bool:
 
 def _confirmed(
     rule: LanguageRule, match: re.Match[str], text: str, rules: LanguageRules, people: People
-) -> bool:
+) -> str | None:
+    """None when the match does not count; else the person it is about ("" when unknown)."""
     sentence = _sentence(text, match.start(), match.end())
     if any(exception.search(sentence) for exception in rule.exceptions):
-        return False
+        return None
+    named = [value for key, value in match.groupdict().items() if key.startswith("who") and value]
+    if named:
+        words = [w for w in _WORD.findall(named[0]) if w.casefold() not in _DETERMINERS]
+        return _person(words, rules, people, rule)
     if rule.subject == "none":
-        return True
-    if "who" in match.groupdict() and match.group("who"):
-        return _is_person([match.group("who")], rules, people)
+        return ""
     if rule.subject == "person-before":
         start = _clause_start(text, match.start())
         words = _WORD.findall(text[start : match.start()])
         while words and words[-1].casefold() in rules.skip_words:
             words.pop()
-        return _is_person(words[-2:], rules, people, last=True)
+        return _person(words[-2:], rules, people, rule, last=True)
+    if rule.subject == "person-subject":
+        start = _clause_start(text, match.start())
+        words = _WORD.findall(text[start : match.start()])
+        while words and (
+            words[0].casefold() in _LEADING or words[0].casefold() in rules.skip_words
+        ):
+            words.pop(0)
+        return _person(words[:2], rules, people, rule) if words[:2] else None
     following = match.group("after") if "after" in match.groupdict() else None
     after = _WORD.findall(following or text[match.end() : match.end() + 80])
     after = [w for w in after if w.casefold() not in _DETERMINERS][:3]
-    return any(_is_person([word], rules, people) for word in after) or _is_person(
-        after[:2], rules, people
-    )
+    for word in after:
+        if (found := _person([word], rules, people, rule)) is not None:
+            return found
+    return _person(after[:2], rules, people, rule)
 
 
 def _clause_start(text: str, end: int) -> int:
@@ -164,25 +206,58 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[before : after.end() if after else limit]
 
 
+def _person(
+    words: list[str],
+    rules: LanguageRules,
+    people: People,
+    rule: LanguageRule,
+    *,
+    last: bool = False,
+) -> str | None:
+    """The words that name a person (see :func:`_is_person`), or None."""
+    if not _is_person(words, rules, people, rule, last=last):
+        return None
+    named = [w for w in (words[-2:] if last else words) if w.casefold() not in _DETERMINERS]
+    return " ".join(named)
+
+
 def _is_person(
-    words: list[str], rules: LanguageRules, people: People, *, last: bool = False
+    words: list[str],
+    rules: LanguageRules,
+    people: People,
+    rule: LanguageRule,
+    *,
+    last: bool = False,
 ) -> bool:
-    """True when the words name a person: a person word, a known handle, an @mention."""
+    """True when the words name a person: a person word, a known handle, an @mention, a
+    capitalised given name, or a person's act ("Greg's typo")."""
     if not words:
         return False
     candidates = [words[-1]] if last else list(words)
     if len(words) >= 2:
         candidates.append(" ".join(words[-2:]))
     for word in candidates:
-        plain = word.casefold().removesuffix("'s").removesuffix("’s").rstrip(".")
+        plain = _plain(word)
+        if plain in rule.not_people:
+            continue
         if (
             word.startswith("@")
             or plain in rules.person_words
+            or plain in rule.also_people
             or plain in people.handles
             or _GROUP_HANDLE.search(plain)
+            or (word[:1].isupper() and plain in rules.given_names)
         ):
             return True
+    if last and len(words) >= 2 and _plain(words[-1]) in rules.possessed_acts:
+        owner = words[-2]
+        if owner.casefold().endswith(("'s", "’s")) and _is_person([owner], rules, people, rule):
+            return True
     return False
+
+
+def _plain(word: str) -> str:
+    return word.casefold().removesuffix("'s").removesuffix("’s").rstrip(".")
 
 
 def _people_keywords(people: People) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.rules import language_rule_data
 
-SUBJECTS = ("none", "person-before", "person-after")
+SUBJECTS = ("none", "person-before", "person-after", "person-subject")
+HINT_FIELDS = ("match", "who", "rest")
 PEOPLE_PLACEHOLDER = "{people}"
 
 
@@ -37,6 +39,19 @@ class LanguageRule:
     source: str
     flag: tuple[str, ...]
     passing: tuple[str, ...]
+    hint: str = ""  # the suggestion with the matched words: {match}, {who}, {rest}
+    also_people: frozenset[str] = frozenset()  # more subject words for this rule ("they")
+    not_people: frozenset[str] = frozenset()  # person words this rule ignores ("we")
+
+
+@dataclass(frozen=True)
+class TechnicalTerm:
+    """A technical term that contains a judgmental word ("sloppy quorum"): never reported."""
+
+    pattern: str
+    keywords: tuple[str, ...]  # lowercase; text holding none of them has no such term
+    source: str
+    examples: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,11 @@ class LanguageRules:
     rules: tuple[LanguageRule, ...]
     person_words: frozenset[str]
     skip_words: frozenset[str]
+    given_names: frozenset[str] = frozenset()  # lowercase; a person when capitalised
+    possessed_acts: frozenset[str] = frozenset()  # "Greg's typo": an act of a person
+    technical_terms: tuple[TechnicalTerm, ...] = ()
+    terms: re.Pattern[str] | None = None  # every technical term, one pattern
+    term_keywords: tuple[str, ...] = ()
 
     def ids(self) -> frozenset[str]:
         """Every language rule id."""
@@ -66,11 +86,42 @@ def language_rules() -> LanguageRules:
     ids = [rule.id for rule in rules]
     if len(set(ids)) != len(ids):
         raise LanguageRuleError("duplicate rule id in rules.yml")
+    terms = tuple(_term(entry) for entry in data.get("technical_terms", []))
+    combined = "|".join(f"(?:{term.pattern})" for term in terms)
     return LanguageRules(
         rules,
         frozenset(word.casefold() for word in data["person_words"]),
         frozenset(word.casefold() for word in data["skip_words"]),
+        frozenset(str(name).casefold() for name in data.get("given_names", [])),
+        frozenset(str(noun).casefold() for noun in data.get("possessed_acts", [])),
+        terms,
+        compile_pattern(_bounded(combined)) if terms else None,
+        tuple(sorted({keyword for term in terms for keyword in term.keywords})),
     )
+
+
+def _term(entry: dict[str, Any]) -> TechnicalTerm:
+    try:
+        term = TechnicalTerm(
+            str(entry["term"]),
+            tuple(str(k).casefold() for k in entry["keywords"]),
+            str(entry["source"]),
+            tuple(entry["examples"]),
+        )
+        compiled = compile_pattern(_bounded(term.pattern))
+        for example in term.examples:
+            if not compiled.search(example):
+                raise LanguageRuleError(f"example does not contain the term: {example!r}")
+            if not any(keyword in example.casefold() for keyword in term.keywords):
+                raise LanguageRuleError(f"example holds none of the keywords: {example!r}")
+    except (KeyError, re.error) as error:
+        raise LanguageRuleError(f"technical term {entry.get('term')!r}: {error}") from error
+    return term
+
+
+def _bounded(pattern: str) -> str:
+    """A term matches whole words only ("lazy loading", not "lazy loadings")."""
+    return rf"(?<![\w-])(?:{pattern})(?![\w-])"
 
 
 def _rule(entry: dict[str, Any]) -> LanguageRule:
@@ -92,6 +143,10 @@ def _rule(entry: dict[str, Any]) -> LanguageRule:
         for example in entry.get("flag", []) if keywords else []:
             if not any(keyword in example.casefold() for keyword in keywords):
                 raise LanguageRuleError(f"flag example holds none of the keywords: {example!r}")
+        hint = str(entry.get("hint", ""))
+        fields = {name for _, name, _, _ in string.Formatter().parse(hint) if name is not None}
+        if fields - set(HINT_FIELDS):
+            raise LanguageRuleError(f"hint fields must be among {HINT_FIELDS}")
         return LanguageRule(
             id=rule_id,
             category=entry["category"],
@@ -108,6 +163,9 @@ def _rule(entry: dict[str, Any]) -> LanguageRule:
             source=entry["source"],
             flag=tuple(entry.get("flag", [])),
             passing=tuple(entry.get("pass", [])),
+            hint=hint,
+            also_people=frozenset(str(w).casefold() for w in entry.get("also_people", [])),
+            not_people=frozenset(str(w).casefold() for w in entry.get("not_people", [])),
         )
     except (KeyError, ValueError, re.error) as error:
         raise LanguageRuleError(f"language rule {rule_id!r}: {error}") from error
