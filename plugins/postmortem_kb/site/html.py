@@ -251,15 +251,34 @@ Mark = Callable[[str], str]  # the marker put in a page where a named part goes
 
 @dataclass(frozen=True)
 class Markers:
-    """Named places for HTML in a page: comments with a random part no author can guess."""
+    """Named places for HTML in a page: comments with a random part no author can guess.
+
+    A place can hold text for search until its HTML comes (``searched``): the search plugin
+    indexes a readable line where the page shows a table.
+    """
 
     nonce: str
 
     def __call__(self, name: str) -> str:
         return f"<!-- pmkb-{self.nonce}:{name} -->"
 
+    def searched(self, name: str, text: str) -> str:
+        """``text`` at the place ``name``, until ``fill`` puts the place's HTML there."""
+        return (
+            f"<!-- pmkb-{self.nonce}:{name}:search -->{text}<!-- pmkb-{self.nonce}:{name}:end -->"
+        )
+
     def fill(self, text: str, parts: dict[str, str], *, final: bool = False) -> str:
-        """Replace the markers named in ``parts``; others stay for later, or go when final."""
+        """Replace the markers named in ``parts``; others stay for later, or go when final
+        (the text of a searched place then stays, without its markers)."""
+        if ":search -->" in text:
+            marker = f"<!-- pmkb-{self.nonce}:"
+            text = re.sub(
+                rf"{marker}([\w-]+):search -->(.*?){marker}\1:end -->",
+                lambda m: parts.get(m.group(1), m.group(2) if final else m.group(0)),
+                text,
+                flags=re.DOTALL,
+            )
         return re.sub(
             rf"<!-- pmkb-{self.nonce}:([\w-]+) -->",
             lambda m: parts.get(m.group(1), "" if final else m.group(0)),
@@ -275,8 +294,11 @@ class Body:
     """A generated page: Markdown with markers, and the HTML that replaces them.
 
     ``parts`` go in before the search plugin indexes the page, ``later`` parts after it.
+    ``searched`` gives search a readable line where a ``later`` part will be (a table's
+    cells run together in the index: "Service idOwner... payments-apiteam-payments53").
     """
 
     markdown: str
     parts: Parts
     later: Parts | None = None
+    searched: Parts | None = None

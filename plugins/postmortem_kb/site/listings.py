@@ -1,7 +1,12 @@
 """Listing, service, cause and owner pages.
 
 Each page is a ``Body``: Markdown with its headings (so the table of contents works) and
-named markers, and a function that renders the HTML for each marker from the index.
+named markers, and functions that render the HTML for each marker from the index.
+
+Search indexes sentences and readable lines, never tables: a table's cells run together in
+the index ("Service idOwnerPostmortems... payments-apiteam-payments53"). Tables go in after
+indexing (``later``); where a table says something worth finding, search gets it as a line
+of text instead (``searched``): "payments-api — owner team-payments — 5 postmortems, ...".
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from collections import Counter
 from itertools import groupby
 
 from postmortem_kb.archive.index import CAUSE, OWNER, SERVICE, Group, Index
+from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import plural
 from postmortem_kb.site.html import (
@@ -18,6 +24,7 @@ from postmortem_kb.site.html import (
     Mark,
     admonition,
     dash,
+    duration,
     esc,
     items_table,
     md_text,
@@ -69,7 +76,7 @@ def _capped(count: int, noun: str, links: Links) -> str:
 
 
 def archive_page(index: Index, settings: Settings, mark: Mark) -> Body:
-    """``postmortems/index.md``: every postmortem by year, with the filter on top."""
+    """``postmortems/index.md``: every postmortem by year, with the filters on top."""
     years = [
         (year, list(group))
         for year, group in groupby(
@@ -96,7 +103,10 @@ def archive_page(index: Index, settings: Settings, mark: Mark) -> Body:
                 'No postmortems yet. Create one with <code>postmortem new "Title" '
                 "--service NAME</code>."
             )
-        found = {"intro": intro}
+        return {"intro": intro}
+
+    def tables(links: Links) -> dict[str, str]:
+        found = {}
         attention = links.url("needs-attention.md")
         for year, postmortems in years:
             rows = []
@@ -121,27 +131,42 @@ def archive_page(index: Index, settings: Settings, mark: Mark) -> Body:
             )
         return found
 
-    return Body(markdown, parts)
+    def searched(links: Links) -> dict[str, str]:
+        return {"year-" + year: paragraph(esc(_year_line(year, pms))) for year, pms in years}
+
+    return Body(markdown, parts, tables, searched)
+
+
+def _year_line(year: str, postmortems: list[Postmortem]) -> str:
+    """``12 postmortems in 2026: 3 SEV1, 5 SEV2, 4 SEV3.``"""
+    severities = Counter(pm.meta.severity for pm in postmortems if pm.meta)
+    count = plural(len(postmortems), "postmortem")
+    if year == "Unreadable":
+        return f"{count} whose front matter cannot be read."
+    by_severity = ", ".join(f"{n} {severity}" for severity, n in sorted(severities.items()))
+    return f"{count} in {year}: {by_severity}."
 
 
 def services_page(index: Index, settings: Settings, mark: Mark) -> Body:
-    """``services/index.md``: every service with its figures."""
+    """``services/index.md``: every service with its figures (search reads the intro)."""
     severe = _severe_label(settings)
+    groups = index.services
 
     def parts(links: Links) -> dict[str, str]:
-        groups = index.services
         intro = paragraph(
             f"{plural(len(groups), 'service')}. Each page lists the service's postmortems, its "
             "open action items and the causes that hit it most."
         )
         if not groups:
-            return {
-                "body": intro
-                + paragraph(
-                    "No services yet: they appear when a postmortem names them, or when "
-                    "<code>services.yml</code> lists them."
-                )
-            }
+            intro += paragraph(
+                "No services yet: they appear when a postmortem names them, or when "
+                "<code>services.yml</code> lists them."
+            )
+        return {"intro": intro}
+
+    def tables(links: Links) -> dict[str, str]:
+        if not groups:
+            return {}
         rows = (
             (
                 links.entry(SERVICE, g.entry.value),
@@ -163,30 +188,32 @@ def services_page(index: Index, settings: Settings, mark: Mark) -> Body:
             "Open action items",
             "Median time to resolve",
         )
-        return {"body": intro + table(headers, rows)}
+        return {"table": table(headers, rows)}
 
-    return Body(_lines("# Services", mark("body")), parts)
+    return Body(_lines("# Services", mark("intro"), mark("table")), parts, tables)
 
 
 def causes_page(index: Index, settings: Settings, mark: Mark) -> Body:
-    """``causes/index.md``: every cause, recurring ones marked."""
+    """``causes/index.md``: every cause, recurring ones marked (search reads the intro)."""
     severe = _severe_label(settings)
+    groups = index.causes
 
     def parts(links: Links) -> dict[str, str]:
-        groups = index.causes
         intro = paragraph(
             f"{plural(len(groups), 'cause')}. A cause is <strong>recurring</strong> when "
             f"{settings.recurrence_count} or more postmortems name it within "
             f"{settings.recurrence_days} days."
         )
         if not groups:
-            return {
-                "body": intro
-                + paragraph(
-                    "No causes yet: they appear when a postmortem names them, or when "
-                    "<code>causes.yml</code> lists them."
-                )
-            }
+            intro += paragraph(
+                "No causes yet: they appear when a postmortem names them, or when "
+                "<code>causes.yml</code> lists them."
+            )
+        return {"intro": intro}
+
+    def tables(links: Links) -> dict[str, str]:
+        if not groups:
+            return {}
         recurring = '<span class="pm-badge pm-recurring">recurring</span>'
         rows = (
             (
@@ -209,16 +236,16 @@ def causes_page(index: Index, settings: Settings, mark: Mark) -> Body:
             "Open action items",
             "Recurring",
         )
-        return {"body": intro + table(headers, rows)}
+        return {"table": table(headers, rows)}
 
-    return Body(_lines("# Causes", mark("body")), parts)
+    return Body(_lines("# Causes", mark("intro"), mark("table")), parts, tables)
 
 
 def open_items_page(index: Index, settings: Settings, mark: Mark) -> Body:
-    """``action-items/index.md``: open items, overdue first."""
+    """``action-items/index.md``: open items, overdue first (search reads the intro)."""
+    refs = index.open_items
 
     def parts(links: Links) -> dict[str, str]:
-        refs = index.open_items
         overdue = sum(1 for ref in refs if ref.overdue)
         intro = paragraph(
             f"{plural(len(refs), 'open action item')}, {overdue} overdue on {index.today}. "
@@ -229,22 +256,27 @@ def open_items_page(index: Index, settings: Settings, mark: Mark) -> Body:
             f'Machine-readable: <a href="{links.file("action-items.json")}">action-items.json</a>, '
             f'<a href="{links.file("action-items.csv")}">action-items.csv</a>.'
         )
-        shown = refs[:LISTING_LIMIT]
-        return {"body": intro + _capped(len(refs), "open items", links) + items_table(shown, links)}
+        return {"intro": intro + _capped(len(refs), "open items", links)}
 
-    return Body(_lines("# Open action items", mark("body")), parts)
+    def tables(links: Links) -> dict[str, str]:
+        return {"table": items_table(refs[:LISTING_LIMIT], links)}
+
+    return Body(_lines("# Open action items", mark("intro"), mark("table")), parts, tables)
 
 
 def owners_page(index: Index, settings: Settings, mark: Mark) -> Body:
-    """``action-items/owners/index.md``: every owner with counts."""
+    """``action-items/owners/index.md``: every owner with counts (search reads the intro)."""
+    owners = index.owners
 
     def parts(links: Links) -> dict[str, str]:
-        owners = index.owners
         intro = paragraph(
             f"{plural(len(owners), 'owner')}. Each owner's page lists their open and closed items."
         )
+        return {"intro": intro if owners else intro + paragraph("No action items yet.")}
+
+    def tables(links: Links) -> dict[str, str]:
         if not owners:
-            return {"body": intro + paragraph("No action items yet.")}
+            return {}
         rows = []
         for g in owners:
             dues = [ref.item.due for ref in g.open_items if ref.item.due]
@@ -257,15 +289,19 @@ def owners_page(index: Index, settings: Settings, mark: Mark) -> Body:
                     dash(min(dues) if dues else None),
                 )
             )
-        return {"body": intro + table(("Owner", "Open", "Overdue", "Closed", "Next due"), rows)}
+        return {"table": table(("Owner", "Open", "Overdue", "Closed", "Next due"), rows)}
 
-    return Body(_lines("# Action items by owner", mark("body")), parts)
+    return Body(_lines("# Action items by owner", mark("intro"), mark("table")), parts, tables)
 
 
 def items_by_service_page(index: Index, settings: Settings, mark: Mark) -> Body:
-    """``action-items/services.md``: open items under each service."""
+    """``action-items/services.md``: open items under each service (search reads the counts)."""
     groups = [g for g in index.services if g.open_items]
-    sections = [f"## {md_text(g.entry.label)}\n\n{mark('service-' + g.entry.slug)}" for g in groups]
+    sections = [
+        f"## {md_text(g.entry.label)}\n\n{mark('service-' + g.entry.slug)}\n\n"
+        + mark("items-" + g.entry.slug)
+        for g in groups
+    ]
     markdown = _lines("# Open action items by service", mark("intro"), *sections)
 
     def parts(links: Links) -> dict[str, str]:
@@ -275,32 +311,34 @@ def items_by_service_page(index: Index, settings: Settings, mark: Mark) -> Body:
         )
         found = {"intro": intro if groups else intro + paragraph("No open action items.")}
         for g in groups:
-            summary = paragraph(
+            found["service-" + g.entry.slug] = paragraph(
                 f"{plural(len(g.open_items), 'open item')}, {g.overdue_count} overdue. "
                 f'<a href="{links.url(g.entry.uri)}">Service page</a>.'
-            )
-            shown = g.open_items[:LISTING_LIMIT]
-            found["service-" + g.entry.slug] = (
-                summary
-                + _capped(len(g.open_items), "open items", links)
-                + items_table(shown, links)
-            )
+            ) + _capped(len(g.open_items), "open items", links)
         return found
 
-    return Body(markdown, parts)
+    def tables(links: Links) -> dict[str, str]:
+        return {
+            "items-" + g.entry.slug: items_table(g.open_items[:LISTING_LIMIT], links)
+            for g in groups
+        }
+
+    return Body(markdown, parts, tables)
 
 
 def closed_items_page(index: Index, settings: Settings, mark: Mark) -> Body:
     """``action-items/closed.md``: done and won't-do items, newest postmortem first."""
+    refs = index.closed_items
 
     def parts(links: Links) -> dict[str, str]:
-        refs = index.closed_items
         count = plural(len(refs), "closed action item")
         intro = paragraph(f"{count} (done or won't do), newest postmortem first.")
-        table_html = items_table(refs[:LISTING_LIMIT], links, "No closed action items yet.")
-        return {"body": intro + _capped(len(refs), "closed items", links) + table_html}
+        return {"intro": intro + _capped(len(refs), "closed items", links)}
 
-    return Body(_lines("# Closed action items", mark("body")), parts)
+    def tables(links: Links) -> dict[str, str]:
+        return {"table": items_table(refs[:LISTING_LIMIT], links, "No closed action items yet.")}
+
+    return Body(_lines("# Closed action items", mark("intro"), mark("table")), parts, tables)
 
 
 def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
@@ -312,15 +350,27 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
         "they are.",
         "## Waiting for review",
         mark("stale"),
+        mark("stale-table"),
         "## With problems",
         mark("problems"),
+        mark("problems-table"),
     )
+    broken = index.with_problems()
 
     def parts(links: Links) -> dict[str, str]:
         stale = paragraph(
             f"{plural(len(index.stale), 'postmortem')} in draft or in review for more than "
             f"{settings.stale_after_days} days after the incident."
         )
+        if not index.stale:
+            stale += paragraph("None: every draft and review is recent.")
+        problems = paragraph(f"{plural(len(broken), 'postmortem')} with errors or warnings.")
+        if not broken:
+            problems += paragraph("None: every postmortem passes <code>postmortem check</code>.")
+        return {"stale": stale, "problems": problems}
+
+    def tables(links: Links) -> dict[str, str]:
+        found = {}
         if index.stale:
             rows = []
             for pm, age in index.stale:
@@ -334,11 +384,8 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
                         ", ".join(esc(a) for a in pm.meta.authors),
                     )
                 )
-            stale += table(("Postmortem", "Status", "Date", "Days waiting", "Authors"), rows)
-        else:
-            stale += paragraph("None: every draft and review is recent.")
-        broken = index.with_problems()
-        problems = paragraph(f"{plural(len(broken), 'postmortem')} with errors or warnings.")
+            headers = ("Postmortem", "Status", "Date", "Days waiting", "Authors")
+            found["stale-table"] = table(headers, rows)
         if broken:
             rows = []
             for pm in broken:
@@ -355,22 +402,26 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
                     )
                 )
             headers = ("Postmortem", "File", "Errors", "Warnings", "First problem")
-            problems += table(headers, rows)
-        else:
-            problems += paragraph("None: every postmortem passes <code>postmortem check</code>.")
-        return {"stale": stale, "problems": problems}
+            found["problems-table"] = table(headers, rows)
+        return found
 
-    return Body(markdown, parts)
+    return Body(markdown, parts, tables)
 
 
 def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Body:
-    """The page of one service or cause."""
+    """The page of one service or cause.
+
+    Search finds it by a line of its figures ("payments-api — owner team-payments — 5
+    postmortems, 3 SEV1/SEV2, last incident 2026-03-14 — ...") and one line per cause (or
+    service) that hit it; the page shows them as tables.
+    """
     entry = group.entry
     service = entry.kind == SERVICE
     counterpart = "causes" if service else "services"
     markdown = _lines(
         f"# {md_text(entry.label)}",
         mark("summary"),
+        mark("figures"),
         "## Postmortems",
         mark("postmortems"),
         "## Open action items",
@@ -378,6 +429,10 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
         "## Causes that hit it most" if service else "## Services affected",
         mark("counterparts"),
     )
+    severe = _severe_label(settings)
+    counts = top_counterparts(group, counterpart)
+    other = CAUSE if service else SERVICE
+    empty = f"No postmortems name this {entry.kind} yet."
 
     def parts(links: Links) -> dict[str, str]:
         summary = ""
@@ -392,7 +447,9 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
             )
         if entry.catalog and entry.catalog.description:
             summary += paragraph(esc(entry.catalog.description))
-        severe = esc(_severe_label(settings))
+        return {"summary": summary}
+
+    def tables(links: Links) -> dict[str, str]:
         headers = [f"{'Service' if service else 'Cause'} id"]
         cells = [esc(entry.value)]
         if service:
@@ -400,7 +457,7 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
             cells.append(dash(entry.catalog.owner if entry.catalog else None))
         headers += [
             "Postmortems",
-            severe,
+            esc(severe),
             "Last incident",
             "Open action items",
             "Median time to resolve",
@@ -412,9 +469,6 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
             _open_count(group),
             optional_duration(group.median_time_to_resolve),
         ]
-        summary += table(headers, [cells])
-        counts = top_counterparts(group, counterpart)
-        other = CAUSE if service else SERVICE
         counterparts = (
             table(
                 ("Cause" if service else "Service", "Postmortems"),
@@ -423,21 +477,63 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
             if counts
             else paragraph("None recorded.")
         )
-        return {"summary": summary, "counterparts": counterparts}
-
-    def lists(links: Links) -> dict[str, str]:
-        """The long lists, put in after search has indexed the page's figures."""
-        empty = f"No postmortems name this {entry.kind} yet."
         return {
+            "figures": table(headers, [cells]),
             "postmortems": postmortems_table(group.postmortems, links, empty),
             "items": items_table(group.open_items, links),
+            "counterparts": counterparts,
         }
 
-    return Body(markdown, parts, lists)
+    def searched(links: Links) -> dict[str, str]:
+        postmortems = len(group.postmortems)
+        lines = (
+            f"<li>{esc(index.entry(other, value).label)} — {plural(count, 'postmortem')}</li>"
+            for value, count in counts
+        )
+        return {
+            "figures": paragraph(esc(_figures_line(group, severe))),
+            "postmortems": paragraph(
+                esc(f"{plural(postmortems, 'postmortem')}, newest first.")
+                if postmortems
+                else esc(empty)
+            ),
+            "items": paragraph(esc(_items_line(group))),
+            "counterparts": f"<ul>{''.join(lines)}</ul>\n"
+            if counts
+            else paragraph("None recorded."),
+        }
+
+    return Body(markdown, parts, tables, searched)
+
+
+def _figures_line(group: Group, severe: str) -> str:
+    """The figures of a service or cause as one line of text."""
+    entry = group.entry
+    facts = [entry.value]
+    owner = entry.catalog.owner if entry.catalog else None
+    if entry.kind == SERVICE and owner:
+        facts.append(f"owner {owner}")
+    if group.postmortems:
+        facts.append(
+            f"{plural(len(group.postmortems), 'postmortem')}, {group.severe_count} {severe}, "
+            f"last incident {group.last_incident}"
+        )
+    else:
+        facts.append("no postmortems yet")
+    facts.append(_items_line(group).rstrip("."))
+    if group.median_time_to_resolve is not None:
+        facts.append(f"median time to resolve {duration(group.median_time_to_resolve)}")
+    return " — ".join(facts) + "."
+
+
+def _items_line(group: Group) -> str:
+    """``7 open action items, 1 overdue.``"""
+    count = plural(len(group.open_items), "open action item")
+    return f"{count}, {group.overdue_count} overdue." if group.overdue_count else f"{count}."
 
 
 def owner_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Body:
-    """The page of one action-item owner: open and closed items."""
+    """The page of one action-item owner: open and closed items (search reads the counts)."""
     owner = group.entry.value
     markdown = _lines(
         f"# {md_text(owner)}", mark("summary"), "## Open", mark("open"), "## Closed", mark("closed")
@@ -448,10 +544,16 @@ def owner_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
             f"Action items owned by {esc(owner)}: {len(group.open_items)} open "
             f"({group.overdue_count} overdue on {index.today}), {len(group.closed_items)} closed."
         )
+        return {"summary": summary}
+
+    def tables(links: Links) -> dict[str, str]:
         return {
-            "summary": summary,
             "open": items_table(group.open_items, links),
             "closed": items_table(group.closed_items, links, "No closed action items."),
         }
 
-    return Body(markdown, parts)
+    def searched(links: Links) -> dict[str, str]:
+        closed = plural(len(group.closed_items), "closed action item")
+        return {"open": paragraph(esc(_items_line(group))), "closed": paragraph(f"{closed}.")}
+
+    return Body(markdown, parts, tables, searched)

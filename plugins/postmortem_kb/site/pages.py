@@ -38,7 +38,7 @@ class GeneratedPage:
     title: str
     body: BodyOf
     listed: bool  # index pages may sit in the nav; individual pages never do
-    searchable: bool = True  # listings stay out of search so they do not bury postmortems
+    searchable: bool = True  # search indexes its text, never its tables (see listings.py)
     search_tags: tuple[str, ...] = ()  # Material boosts tag matches: service and cause names
 
 
@@ -54,7 +54,7 @@ def listing_pages() -> list[GeneratedPage]:
         ("action-items/closed.md", "Closed action items", closed_items_page),
         ("needs-attention.md", "Needs attention", needs_attention_page),
     ]
-    return [GeneratedPage(uri, title, body, True, False) for uri, title, body in listings]
+    return [GeneratedPage(uri, title, body, True) for uri, title, body in listings]
 
 
 def entry_pages(entries: Iterable[Entry]) -> list[GeneratedPage]:
@@ -69,7 +69,7 @@ def _entry_page(entry: Entry) -> GeneratedPage:
         def owner_body(index: Index, settings: Settings, mark: Mark) -> Body:
             return owner_page(index.group(kind, value), index, settings, mark)
 
-        return GeneratedPage(entry.uri, value, owner_body, False, False)
+        return GeneratedPage(entry.uri, value, owner_body, False)
 
     def group_body(index: Index, settings: Settings, mark: Mark) -> Body:
         return group_page(index.group(kind, value), index, settings, mark)

@@ -64,11 +64,20 @@ class SiteRenderer:
         return self.generated[uri].body(self.index, self.settings, self.markers).markdown
 
     def page(self, uri: str) -> PreparedPage:
-        """A generated page (listing, service, cause or owner)."""
-        body = self.generated[uri].body(self.index, self.settings, self.markers)
+        """A generated page (listing, service, cause or owner).
+
+        Search indexes the readable lines of a searchable page where its tables go later.
+        """
+        generated = self.generated[uri]
+        body = generated.body(self.index, self.settings, self.markers)
         links = self.links(page_url(uri, self.directory_urls))
+        parts = body.parts(links)
         later = body.later(links) if body.later is not None else {}
-        return PreparedPage(body.markdown, body.parts(links), later)
+        if body.searched is not None and generated.searchable:
+            for name, text in body.searched(links).items():
+                assert name in later, f"searched text for {name!r}, which has no later HTML"
+                parts[name] = self.markers.searched(name, text)
+        return PreparedPage(body.markdown, parts, later)
 
     def dashboard(self, url: str) -> str:
         """The dashboard for the docs page at ``url``."""
