@@ -141,32 +141,167 @@ def test_search_offers_the_service_page_first_for_a_service_name(visit: Visit) -
     assert results[0].split("?")[0].endswith("/services/checkout/")
 
 
+def test_a_service_page_result_reads_as_a_line_of_figures(visit: Visit) -> None:
+    page = visit.open("")
+    results = search(page, "Payments API")
+    assert results[0].split("?")[0].endswith("/services/payments-api/")
+    snippet = page.locator(".md-search-result__item").first.inner_text()  # type: ignore[attr-defined]
+    assert "payments-api — owner team-payments — 5 postmortems, 3 SEV1/SEV2, last incident" in (
+        snippet
+    )
+    assert "Service id" not in snippet and "idOwner" not in snippet
+
+
 def test_search_finds_postmortems_by_action_item_owner(visit: Visit) -> None:
     page = visit.open("")
     results = search(page, "dmitri")
     assert any("postmortems/2026-03-14-payments-db-failover-runbook/" in r for r in results)
 
 
-def test_archive_filters_narrow_the_list_and_survive_a_reload(visit: Visit) -> None:
-    page = visit.open("postmortems/")
-    static_rows = page.locator("#pm-archive-static tbody tr").count()  # type: ignore[attr-defined]
-    assert static_rows == 14
-    page.select_option("#pm-filter select[name=service]", "checkout")  # type: ignore[attr-defined]
-    page.select_option("#pm-filter select[name=severity]", "SEV1")  # type: ignore[attr-defined]
-    count = page.locator(".pm-filter-count")  # type: ignore[attr-defined]
-    assert count.inner_text() == "2 of 14 postmortems match."
+ARCHIVE = "postmortems/"
+EVICTION = "2026-11-24-checkout-session-store-eviction"  # its body alone says "maxmemory"
+
+
+def count_text(page: object) -> str:
+    """The archive filter's result count (the live region)."""
+    return str(page.locator("#pm-filter .pm-filter-count").inner_text())  # type: ignore[attr-defined]
+
+
+def result_links(page: object) -> list[str]:
+    """The postmortems the filtered table shows, by the folder of their page."""
+    hrefs = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#pm-filter-results tbody tr:not([hidden]) td:nth-child(2) a",
+        "links => links.map(a => a.getAttribute('href'))",
+    )
+    return [str(href).rstrip("/").rsplit("/", 1)[-1] for href in hrefs]
+
+
+def checkbox(page: object, facet: str, label: str) -> object:
+    """A facet's checkbox, found by its label as assistive technology finds it (its panel
+    must be open)."""
+    return page.locator(f"#pm-filter fieldset[id$='-{facet}']").get_by_role(  # type: ignore[attr-defined]
+        "checkbox", name=label, exact=True
+    )
+
+
+def checked(page: object, facet: str) -> list[str]:
+    """The values checked in a facet (URL values), open or closed."""
+    return list(
+        page.eval_on_selector_all(  # type: ignore[attr-defined]
+            f"#pm-filter input[name={facet}]:checked", "boxes => boxes.map(b => b.value)"
+        )
+    )
+
+
+def search_is_closed(page: object) -> bool:
+    """Material's search overlay is closed and its query empty (it reads ?q= on load)."""
+    toggle = page.locator("#__search").is_checked()  # type: ignore[attr-defined]
+    query = page.locator("input.md-search__input").input_value()  # type: ignore[attr-defined]
+    return not toggle and query == ""
+
+
+def test_archive_text_filter_finds_a_word_only_the_body_has(visit: Visit) -> None:
+    page = visit.open(ARCHIVE)
+    words = page.locator("#pm-filter").get_by_label("Words")  # type: ignore[attr-defined]
+    assert page.locator("#pm-filter .pm-filter-count").get_attribute("aria-live") == "polite"  # type: ignore[attr-defined]
+    words.fill("maxmemory")
+    assert count_text(page) == "1 of 14 postmortems match."
+    assert result_links(page) == [EVICTION]
+    words.fill("maxmem")  # the beginning of a word finds it
+    assert result_links(page) == [EVICTION]
+    assert page.url.endswith("/postmortems/?text=maxmem")  # type: ignore[attr-defined]
+    words.fill("expir")  # expired, expiry, expires...
+    found = result_links(page)
+    assert "2025-01-22-payments-api-certificate-expiry" in found
+    assert "2026-01-22-payments-api-certificate-expiry-again" in found
+    words.fill("the maxmemory")  # a stop word typed in full is left out
+    assert result_links(page) == [EVICTION]
+    words.fill("quokkaflag")
+    assert count_text(page) == "0 of 14 postmortems match."
+    assert page.locator("#pm-filter .pm-filter-empty").is_visible()  # type: ignore[attr-defined]
+    assert search_is_closed(page)
+
+
+def test_archive_filters_round_trip_in_the_url_without_opening_search(visit: Visit) -> None:
+    query = "?text=expir&service=checkout&service=payments-api&year=2026"
+    page = visit.open(ARCHIVE + query)
+    assert search_is_closed(page)
+    assert page.locator("#pm-filter").get_by_label("Words").input_value() == "expir"  # type: ignore[attr-defined]
+    assert checked(page, "service") == ["checkout", "payments-api"]
+    assert checked(page, "year") == ["2026"]
+    first = result_links(page)
+    assert count_text(page) == f"{len(first)} of 14 postmortems match." and first
+    assert "2026-01-22-payments-api-certificate-expiry-again" in first
     assert page.locator("#pm-archive-static").is_hidden()  # type: ignore[attr-defined]
-    assert re.search(r"\?service=checkout&severity=SEV1$", page.url)  # type: ignore[attr-defined]
-    screenshot(page, "archive-filtered")
+    chips = page.locator("#pm-filter .pm-chip")  # type: ignore[attr-defined]
+    assert chips.all_inner_texts() == [
+        "Service: Checkout ×",
+        "Service: Payments API ×",
+        "Year: 2026 ×",
+    ]
     page.reload(wait_until="networkidle")  # type: ignore[attr-defined]
-    assert page.locator(".pm-filter-count").inner_text() == "2 of 14 postmortems match."  # type: ignore[attr-defined]
-    rows = page.locator("#pm-filter-results tbody tr")  # type: ignore[attr-defined]
-    assert rows.count() == 2
-    page.fill("#pm-filter input[name=q]", "failover")  # type: ignore[attr-defined]
-    assert page.locator(".pm-filter-count").inner_text() == "1 of 14 postmortems match."  # type: ignore[attr-defined]
-    assert "q=failover" in page.url  # type: ignore[attr-defined]
-    page.click("#pm-filter button[type=reset]")  # type: ignore[attr-defined]
-    page.wait_for_function("document.getElementById('pm-archive-static').hidden === false")  # type: ignore[attr-defined]
+    assert page.url.endswith("/postmortems/" + query)  # type: ignore[attr-defined]
+    assert result_links(page) == first and search_is_closed(page)
+    chips.last.click()  # removing a filter rewrites the URL
+    assert page.url.endswith(  # type: ignore[attr-defined]
+        "/postmortems/?text=expir&service=checkout&service=payments-api"
+    )
+    assert "2025-01-22-payments-api-certificate-expiry" in result_links(page)
+
+
+def test_two_values_of_a_facet_show_their_union_by_keyboard(visit: Visit) -> None:
+    page = visit.open(ARCHIVE)
+    button = page.locator("#pm-filter .pm-facet-button", has_text="Service")  # type: ignore[attr-defined]
+    button.focus()
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    assert button.get_attribute("aria-expanded") == "true"
+    panel = page.locator("#" + button.get_attribute("aria-controls"))  # type: ignore[attr-defined]
+    assert panel.is_visible()
+    page.keyboard.press("Tab")  # type: ignore[attr-defined]  # into the panel
+    assert page.evaluate("document.activeElement.type") == "checkbox"  # type: ignore[attr-defined]
+    checkbox(page, "service", "Notifications").focus()  # type: ignore[attr-defined]
+    page.keyboard.press("Space")  # type: ignore[attr-defined]
+    notifications = result_links(page)
+    checkbox(page, "service", "Notifications").focus()  # type: ignore[attr-defined]
+    page.keyboard.press("Space")  # type: ignore[attr-defined]
+    checkbox(page, "service", "Inventory").focus()  # type: ignore[attr-defined]
+    page.keyboard.press("Space")  # type: ignore[attr-defined]
+    inventory = result_links(page)
+    checkbox(page, "service", "Notifications").focus()  # type: ignore[attr-defined]
+    page.keyboard.press("Space")  # type: ignore[attr-defined]
+    both = result_links(page)
+    assert notifications and inventory and not set(notifications) & set(inventory)
+    assert sorted(both) == sorted(notifications + inventory)
+    assert count_text(page) == f"{len(both)} of 14 postmortems match."
+    assert page.url.endswith("?service=inventory&service=notifications")  # type: ignore[attr-defined]
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    assert panel.is_hidden() and button.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.classList.contains('pm-facet-button')")  # type: ignore[attr-defined]
+    assert search_is_closed(page)
+
+
+def test_archive_filter_count_and_clear_all(visit: Visit) -> None:
+    page = visit.open(ARCHIVE)
+    static_rows = page.locator("#pm-archive-static tbody tr").count()  # type: ignore[attr-defined]
+    assert static_rows == 14 and count_text(page) == "14 postmortems."
+    page.locator("#pm-filter .pm-facet-button", has_text="Service").click()  # type: ignore[attr-defined]
+    checkbox(page, "service", "Checkout").check()  # type: ignore[attr-defined]
+    page.locator("#pm-filter .pm-facet-button", has_text="Severity").click()  # type: ignore[attr-defined]
+    checkbox(page, "severity", "SEV1").check()  # type: ignore[attr-defined]
+    assert count_text(page) == "2 of 14 postmortems match."
+    assert re.search(r"/postmortems/\?service=checkout&severity=SEV1$", page.url)  # type: ignore[attr-defined]
+    intro = page.locator("article p").first  # type: ignore[attr-defined]
+    intro.click(position={"x": 4, "y": 4})  # a click elsewhere closes the panel
+    assert page.locator("#pm-filter .pm-facet-panel:visible").count() == 0  # type: ignore[attr-defined]
+    screenshot(page, "archive-filtered")
+    page.locator("#pm-filter").get_by_label("Words").fill("failover")  # type: ignore[attr-defined]
+    assert count_text(page) == "1 of 14 postmortems match."
+    page.get_by_role("button", name="Clear all").click()  # type: ignore[attr-defined]
+    assert count_text(page) == "14 postmortems."
+    assert page.locator("#pm-archive-static").is_visible()  # type: ignore[attr-defined]
+    assert page.locator("#pm-filter-results").is_hidden()  # type: ignore[attr-defined]
+    assert page.locator("#pm-filter input:checked").count() == 0  # type: ignore[attr-defined]
+    assert page.locator("#pm-filter").get_by_label("Words").input_value() == ""  # type: ignore[attr-defined]
     assert page.url.endswith("/postmortems/")  # type: ignore[attr-defined]
 
 

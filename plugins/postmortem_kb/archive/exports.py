@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from postmortem_kb.archive.index import Index, ItemRef
+from postmortem_kb.archive.terms import STOP_WORDS, postmortem_words, term_index
 from postmortem_kb.archive.urls import page_url, postmortem_uri
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.record import Postmortem
-from postmortem_kb.model.text import anchor, css_class
+from postmortem_kb.model.text import anchor
 from postmortem_kb.source.atomic import write_atomically
 
 EXPORT_VERSION = 1
@@ -116,42 +117,26 @@ def _csv_parts(index: Index, directory_urls: bool) -> Iterator[str]:
 
 
 def archive_filter_json(index: Index, severities: tuple[str, ...], directory_urls: bool) -> str:
-    """The compact data behind the archive page's filters (URLs relative to that page)."""
+    """The data behind the archive page's filters: each readable postmortem's facets, and
+    the words of every postmortem as a compact index (``archive/terms.py``). URLs are
+    relative to the archive page; the page's rows are matched to records by them."""
     labels: dict[str, dict[str, str]] = {
         "services": {g.entry.value: g.entry.label for g in index.services},
         "causes": {g.entry.value: g.entry.label for g in index.causes},
     }
+    readable = [pm for pm in index.postmortems if pm.meta is not None]
     records = []
-    for pm in index.postmortems:
+    for pm in readable:
         meta = pm.meta
-        if meta is None:
-            continue
-        owners = [ref.item.owner for ref in index.items_of(pm)]
-        words = [
-            pm.id,
-            meta.title,
-            meta.severity,
-            meta.status,
-            *meta.services,
-            *meta.causes,
-            *(labels["services"].get(s, s) for s in meta.services),
-            *(labels["causes"].get(c, c) for c in meta.causes),
-            *meta.tags,
-            *owners,
-        ]
+        assert meta is not None
         records.append(
             {
-                "id": pm.id,
                 "url": f"{pm.slug}/" if directory_urls else f"{pm.slug}.html",
-                "title": meta.title,
-                "date": meta.date.isoformat(),
                 "year": str(meta.date.year),
                 "severity": meta.severity,
-                "severity_class": css_class(meta.severity),
                 "status": meta.status,
                 "services": meta.services,
                 "causes": meta.causes,
-                "text": " ".join(words).casefold(),
             }
         )
     payload = {
@@ -159,6 +144,8 @@ def archive_filter_json(index: Index, severities: tuple[str, ...], directory_url
         "severities": list(severities),
         "labels": labels,
         "postmortems": records,
+        "words": term_index([postmortem_words(pm, index) for pm in readable]),
+        "stop_words": " ".join(sorted(STOP_WORDS)),
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
 
