@@ -77,6 +77,9 @@ def sample_copy(tmp_path: Path, options: str = "") -> Path:
     # Timestamps without an offset, read in the configured zone: their zone goes through the
     # cache as an offset.
     naive = postmortem_text().replace("T09:00:00Z", "T09:00:00")
+    # ... written by people of the sample's teams.yml.
+    naive = naive.replace("participants:\n- bob\n- carol\n", "participants:\n- priya\n")
+    assert "- priya" in naive
     (root / "postmortems" / "2026-03-14-naive-times.md").write_text(naive, encoding="utf-8")
     return root
 
@@ -138,6 +141,11 @@ def damage(entry: bytes, how: str, other: bytes) -> bytes:
         data["findings"][0][3] = "fatal"
     elif how == "not-a-mapping":
         return b"[1, 2, 3]"
+    elif how == "bad-owners":  # an item index that is not a number
+        data["owners"] = [["0", "team-db"]]
+    elif how == "no-people":  # an entry of the format before owners, authors, participants
+        for key in ("owners", "authors", "participants"):
+            del data[key]
     return json.dumps(data).encode()
 
 
@@ -153,6 +161,8 @@ def damage(entry: bytes, how: str, other: bytes) -> bytes:
         "bad-meta",
         "bad-level",
         "not-a-mapping",
+        "bad-owners",
+        "no-people",
     ],
 )
 def test_a_damaged_entry_is_ignored_and_rewritten(cached: tuple[Path, Path], how: str) -> None:
@@ -217,6 +227,40 @@ def test_cross_file_rules_of_a_partly_invalid_file_come_through_the_cache(
     (tmp_path / "postmortems" / "causes.yml").write_text("- id: deploy\n")
     cold = findings_of(tmp_path)
     assert [f[3] for f in cold] == ["invalid-value", "unknown-cause", "unknown-related"]
+    assert findings_of(tmp_path) == cold  # warm: from the cache
+    uncached = [(f.path, f.line, f.column, f.rule, f.message) for f in run_check(tmp_path)]
+    assert uncached == cold
+
+
+def test_people_of_a_file_round_trip_through_the_cache(tmp_path: Path) -> None:
+    """Owners (with their item index), authors and participants are kept in the entry, so
+    the people rules give the same findings cold, warm and uncached, at the same places,
+    also for a file with an invalid field (no model)."""
+    second = "  - id: AI-2\n    title: Page on lag\n    owner: carl\n    due: 2026-04-02\n"
+    front_matter = (
+        VALID_FRONT_MATTER.replace("status: published", "status: done")
+        .replace("authors: [alice]", "authors: [alcie]")
+        .replace("participants: [bob, carol]", "participants: [bob, db-oncall, crol]")
+        .replace("tags: [database]", second + "tags: [database]")
+    )
+    path = write_postmortem(tmp_path, text=postmortem_text(front_matter=front_matter))
+    (tmp_path / "postmortems" / "teams.yml").write_text(
+        "teams:\n  team-db:\n    members: [alice, bob, carol]\n    aliases: [db-oncall]\n"
+    )
+    cold = findings_of(tmp_path)
+    assert [f[1:4] for f in cold if f[3].startswith("unknown-")] == [
+        (8, 11, "unknown-person"),
+        (9, 32, "unknown-person"),
+        (27, 12, "unknown-owner"),
+    ]
+    stored = json.loads(entries(tmp_path)[name_of(tmp_path, path)])
+    assert stored["format"] == 3
+    assert stored["meta"] is None  # the invalid status: the people come from References
+    assert (stored["owners"], stored["authors"], stored["participants"]) == (
+        [[0, "team-db"], [1, "carl"]],
+        ["alcie"],
+        ["bob", "db-oncall", "crol"],
+    )
     assert findings_of(tmp_path) == cold  # warm: from the cache
     uncached = [(f.path, f.line, f.column, f.rule, f.message) for f in run_check(tmp_path)]
     assert uncached == cold

@@ -286,6 +286,18 @@ CASES = [
         ("postmortems/causes.yml", 2, 3),
         with_files(write_valid, causes_yml="- id: config-change\n  name: Config change\n"),
     ),
+    Case(
+        "unknown-owner",
+        with_files(write_valid, teams_yml="teams:\n  team-dba: {members: [alice, bob, carol]}\n"),
+        (PM_FILE, 20, 12),
+        with_files(write_valid, teams_yml="teams:\n  team-db: {members: [alice, bob, carol]}\n"),
+    ),
+    Case(
+        "unknown-person",
+        with_files(write_valid, teams_yml="teams:\n  team-db: {members: [alice, bob]}\n"),
+        (PM_FILE, 9, 21),
+        with_files(write_valid, teams_yml="teams:\n  team-db: {members: [alice, bob, carol]}\n"),
+    ),
     Case("missing-section", body("## Resolution", "## Fix"), (PM_FILE, 43, 1)),
     Case(
         "duplicate-section",

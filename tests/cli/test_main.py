@@ -387,3 +387,49 @@ def test_check_does_not_import_mkdocs_or_material(tmp_path: Path) -> None:
     assert "postmortem_kb.archive.archive" in modules  # the parse is right
     heavy = [name for name in modules if name.split(".")[0] in {"mkdocs", "material"}]
     assert heavy == []
+
+
+TEAMS_YML = """\
+teams:
+  team-db:
+    members: [alice, bob, carol]
+    aliases: [db-oncall]
+  team-notifications:
+    members: [dana]
+"""
+
+
+def test_check_strict_fails_on_a_typo_in_an_owner_with_a_suggestion(tmp_path: Path) -> None:
+    """Issue 14: `owner: team-notifcations` no longer passes `postmortem check --strict`."""
+    write_postmortem(tmp_path, front_matter=FM.replace("team-db", "team-notifcations"))
+    (tmp_path / "postmortems" / "teams.yml").write_text(TEAMS_YML)
+    result = run(tmp_path, "check", "--strict")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"{PM_FILE}:20:12: error unknown-owner: owner 'team-notifcations' is not a team, an alias "
+        "of one or a member of one in postmortems/teams.yml",
+        "    hint: did you mean 'team-notifications'?",
+    ]
+    assert summary(1, 1, 0, 0).search(result.stdout)
+
+
+def test_check_strict_passes_with_teams_aliases_and_members(tmp_path: Path) -> None:
+    write_postmortem(tmp_path, front_matter=FM.replace("owner: team-db", "owner: db-oncall"))
+    (tmp_path / "postmortems" / "teams.yml").write_text(TEAMS_YML)
+    result = run(tmp_path, "check", "--strict")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert summary(1, 0, 0, 0).search(result.stdout)
+
+
+def test_check_reports_a_broken_teams_file_in_json(tmp_path: Path) -> None:
+    write_postmortem(tmp_path, front_matter=FM)
+    (tmp_path / "postmortems" / "teams.yml").write_text(
+        "teams:\n  team-db:\n    members: [alice, bob, carol]\n    lead: alice\n"
+    )
+    result = run(tmp_path, "check", "--format", "json")
+    assert result.returncode == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["path"], f["line"], f["column"], f["rule"]) for f in findings] == [
+        ("postmortems/teams.yml", 4, 5, "catalog-invalid")
+    ]
+    assert "Traceback" not in result.stderr

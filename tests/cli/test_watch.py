@@ -99,6 +99,21 @@ def test_watch_sees_a_catalog_change(tmp_path: Path) -> None:
         assert watcher.interrupt()[0] == 0
 
 
+def test_watch_sees_a_teams_change(tmp_path: Path) -> None:
+    write_postmortem(tmp_path, front_matter=FM)
+    watcher = Watcher(tmp_path, PM_FILE)
+    try:
+        assert watcher.round()[-1] == "checked 1 file: 0 errors, 0 warnings, 0 notes"
+        teams = "teams:\n  team-dba:\n    members: [alice, bob, carol]\n"
+        (tmp_path / "postmortems" / "teams.yml").write_text(teams)
+        [unknown, hint, summary] = watcher.round()
+        assert unknown.startswith(f"{PM_FILE}:20:12: error unknown-owner:")
+        assert hint == "    hint: did you mean 'team-dba'?"
+        assert summary == "checked 1 file: 1 error, 0 warnings, 0 notes"
+    finally:
+        assert watcher.interrupt()[0] == 0
+
+
 def test_watch_needs_files_and_the_text_format(tmp_path: Path) -> None:
     write_postmortem(tmp_path, front_matter=FM)
     for args in (["--watch"], ["--watch", "--format", "json", PM_FILE]):

@@ -295,6 +295,17 @@ def test_changed_catalog_checks_the_whole_archive(repo: Path, catalog: str) -> N
     assert f"postmortems/{catalog} changed since main: checking the whole archive" in result.stderr
 
 
+def test_changed_teams_catalog_checks_the_whole_archive(repo: Path) -> None:
+    """A new teams.yml can make any owner, author or participant unknown."""
+    (repo / "postmortems" / "teams.yml").write_text(
+        "teams:\n  team-db:\n    members: [alice, bob, carol]\n", encoding="utf-8"
+    )
+    result = changed(repo, "--format", "json")
+    assert result.returncode == 0
+    assert report(result) == (3, [(f"{C}.md", "unknown-key")])
+    assert "postmortems/teams.yml changed since main: checking the whole archive" in result.stderr
+
+
 def test_changed_catalog_finds_entries_still_in_use(repo: Path) -> None:
     (repo / "postmortems" / "services.yml").write_text("- id: checkout\n", encoding="utf-8")
     result = changed(repo, "--format", "json", "--strict")

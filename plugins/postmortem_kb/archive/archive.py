@@ -12,21 +12,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from postmortem_kb.archive.cache import CheckCache
-from postmortem_kb.check.cross_file import ArchiveContext, check_cross_file
+from postmortem_kb.check.cross_file import ArchiveContext, check_catalog_owners, check_cross_file
 from postmortem_kb.check.postmortem import check_content
 from postmortem_kb.model.findings import Finding, sort_key
 from postmortem_kb.model.record import FileCheck, Positions, Postmortem
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
+from postmortem_kb.model.teams import Teams
 from postmortem_kb.model.text import page_slug, unique
 from postmortem_kb.source.catalog import CAUSES_FILE, SERVICES_FILE, Catalog, load_catalog
 from postmortem_kb.source.files import FOLDER, SKIP, Boundary, classify, discover, display_path
 from postmortem_kb.source.front_matter import read_bytes
+from postmortem_kb.source.teams import TEAMS_FILE, load_teams
 
 
 @dataclass(frozen=True)
 class Archive:
-    """The postmortems of one build, in file order, with catalogs and their findings."""
+    """The postmortems of one build, in file order, with catalogs and their findings.
+
+    A catalog is None when its file does not exist (``teams`` also when it cannot be read
+    as a whole: its finding says why).
+    """
 
     root: Path
     postmortems: list[Postmortem]
@@ -34,6 +40,7 @@ class Archive:
     causes: Catalog | None = None
     catalog_findings: list[Finding] = field(default_factory=list)
     file_findings: list[Finding] = field(default_factory=list)  # folders, not postmortems
+    teams: Teams | None = None
 
     def findings(self) -> list[Finding]:
         """Every finding: catalogs, then folders, then postmortems in file order."""
@@ -109,7 +116,13 @@ def load_archive(
     if cache is not None:
         cache.save(prune=files is None)
     return Archive(
-        root, postmortems, context.services, context.causes, catalog_findings, file_findings
+        root,
+        postmortems,
+        context.services,
+        context.causes,
+        catalog_findings,
+        file_findings,
+        context.teams,
     )
 
 
@@ -147,8 +160,9 @@ def _duplicate(report: Report, path: Path, first: str) -> None:
 def load_context(
     root: Path, base: Path, settings: Settings, paths: list[Path] | None = None
 ) -> tuple[ArchiveContext, list[Finding]]:
-    """Read what cross-file rules need: the catalogs, and the ids of the archive (from
-    ``paths`` when they are every file of it, else listed when first needed)."""
+    """Read what cross-file rules need: the catalogs (services, causes, teams), and the ids
+    of the archive (from ``paths`` when they are every file of it, else listed when first
+    needed). With a teams catalog, a service's owner must be one of its teams."""
     boundary = Boundary.of(root)
     findings: list[Finding] = []
     catalogs: list[Catalog | None] = []
@@ -157,20 +171,36 @@ def load_context(
         report = Report(display_path(file, base), settings.rule_levels)
         catalogs.append(_load_catalog(file, boundary, report))
         findings.extend(report.findings)
+    file = root / TEAMS_FILE
+    report = Report(display_path(file, base), settings.rule_levels)
+    teams = None if _refused(file, boundary, report) else load_teams(file, report.path, report)
+    findings.extend(report.findings)
+    if teams is not None:
+        for catalog in catalogs:
+            if catalog is not None:
+                report = Report(catalog.path, settings.rule_levels)
+                check_catalog_owners(catalog, teams, report)
+                findings.extend(report.findings)
 
     def list_ids() -> Iterable[str]:
         # Only names: files that cannot be read are reported when they are loaded.
         return (path.stem for path in (discover(root) if paths is None else paths))
 
-    return ArchiveContext(list_ids, catalogs[0], catalogs[1]), findings
+    return ArchiveContext(list_ids, catalogs[0], catalogs[1], teams), findings
 
 
 def _load_catalog(file: Path, boundary: Boundary, report: Report) -> Catalog | None:
     """Load a catalog unless it is a link leading outside the repository, or a folder."""
+    if _refused(file, boundary, report):
+        return Catalog(report.path, {})
+    return load_catalog(file, report.path, report)
+
+
+def _refused(file: Path, boundary: Boundary, report: Report) -> bool:
+    """Report a catalog that is a link leading outside the repository, or a folder."""
     reason = boundary.refusal(file) if file.is_symlink() else None
     if reason is None and file.is_dir():
         reason = "is a folder, not a YAML file"
     if reason is not None:
         report.add("catalog-invalid", 1, 1, f"{file.name} {reason}")
-        return Catalog(report.path, {})
-    return load_catalog(file, report.path, report)
+    return reason is not None

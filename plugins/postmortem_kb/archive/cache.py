@@ -26,7 +26,7 @@ from postmortem_kb.model.front_matter import FrontMatter
 from postmortem_kb.model.record import FileCheck, Positions, References, YamlPath
 from postmortem_kb.model.settings import Settings
 
-FORMAT: Final = 2  # the shape of an entry (Entry.format)
+FORMAT: Final = 3  # the shape of an entry (Entry.format)
 PACK = "checks.jsonl"  # one line per entry: the key, a space, the entry as JSON
 IGNORE_ALL = "*\n"  # the folder's own .gitignore: a cache is never committed
 
@@ -78,7 +78,7 @@ class Entry(BaseModel):
 
     model_config = ConfigDict(strict=True, frozen=True)
 
-    format: Literal[2]  # FORMAT: raise both when the shape changes
+    format: Literal[3]  # FORMAT: raise both when the shape changes
     key: str
     meta: FrontMatter | None
     body: str
@@ -88,6 +88,9 @@ class Entry(BaseModel):
     related: list[str]  # References: what the cross-file rules read
     services: list[str]
     causes: list[str]
+    owners: list[tuple[int, str]]  # action-item index, owner
+    authors: list[str]
+    participants: list[str]
 
     @classmethod
     def of(cls, checked: FileCheck, key: str) -> Entry:
@@ -112,13 +115,23 @@ class Entry(BaseModel):
             related=list(checked.references.related),
             services=list(checked.references.services),
             causes=list(checked.references.causes),
+            owners=list(checked.references.owners),
+            authors=list(checked.references.authors),
+            participants=list(checked.references.participants),
         )
 
     def check(self, display: str) -> FileCheck:
         """The check this entry holds, its findings shown at ``display``."""
         positions = LazyPositions(self.positions)
         findings = tuple(Finding(display, *finding) for finding in self.findings)
-        references = References(tuple(self.related), tuple(self.services), tuple(self.causes))
+        references = References(
+            tuple(self.related),
+            tuple(self.services),
+            tuple(self.causes),
+            tuple(self.owners),
+            tuple(self.authors),
+            tuple(self.participants),
+        )
         return FileCheck(self.meta, self.body, self.body_line, positions, findings, references)
 
 

@@ -94,12 +94,20 @@ class Parsed:
         ]
 
     def references(self) -> References:
-        """What the cross-file rules check: related ids, services and causes that parsed."""
+        """What the cross-file rules check: related ids, services, causes, action-item
+        owners, authors and participants that parsed."""
         top = self.top.values
         return References(
             tuple(top.get("related", ())),
             tuple(top.get("services", ())),
             tuple(top.get("causes", ())),
+            tuple(
+                (index, item.values["owner"])
+                for index, item in enumerate(self.action_items or ())
+                if "owner" in item.values
+            ),
+            tuple(top.get("authors", ())),
+            tuple(top.get("participants", ())),
         )
 
 

@@ -30,6 +30,7 @@ from postmortem_kb.source.catalog import CAUSES_FILE, SERVICES_FILE
 from postmortem_kb.source.changes import GitError, Selection, changes_since, select_files
 from postmortem_kb.source.files import discover
 from postmortem_kb.source.mkdocs_yml import SiteConfig, read_site_config
+from postmortem_kb.source.teams import TEAMS_FILE
 
 USAGE_ERROR = 2
 
@@ -125,7 +126,7 @@ def _watch(files: list[Path], site: SiteConfig, config: str | None) -> None:
         archive = load_archive(site.archive_dir, Path.cwd(), site.settings, files, cache)
         return sorted(archive.findings(), key=sort_key), len(archive.postmortems)
 
-    catalogs = [site.archive_dir / name for name in (SERVICES_FILE, CAUSES_FILE)]
+    catalogs = [site.archive_dir / name for name in (SERVICES_FILE, CAUSES_FILE, TEAMS_FILE)]
     click.echo(f"watching {plural(len(files), 'file')}; Ctrl-C stops", err=True)
     watch([*files, *catalogs], check_files, click.echo)
     if cache is not None:

@@ -42,12 +42,20 @@ class Positions:
 
 @dataclass(frozen=True)
 class References:
-    """What the cross-file rules read from a file's front matter: the related ids, services
-    and causes that could be read, even when other fields could not."""
+    """What the cross-file rules read from a file's front matter: the related ids, services,
+    causes and people that could be read, even when other fields could not.
+
+    ``owners`` pairs each readable ``action_items[i].owner`` with its item index ``i`` (an
+    item whose owner cannot be read is left out), so a finding points at
+    ``("action_items", i, "owner")``; authors and participants keep their list order.
+    """
 
     related: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     causes: tuple[str, ...] = ()
+    owners: tuple[tuple[int, str], ...] = ()
+    authors: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

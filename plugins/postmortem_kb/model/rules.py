@@ -296,6 +296,25 @@ _RULES = (
         "A catalog file (`services.yml`, `causes.yml`) is invalid.",
         "Write the catalog as a YAML list of entries with at least an `id`.",
     ),
+    Rule(
+        "unknown-owner",
+        E,
+        "archive",
+        "With a `teams.yml` catalog: an action item's `owner` is neither a team id, an alias "
+        "of a team nor a member of a team; or the `owner` of a `services.yml` entry is not a "
+        "team (id or alias).",
+        "Use a team or a member from `teams.yml` (a suggestion is given), or add the owner "
+        "to `teams.yml` as a team, an alias or a member.",
+    ),
+    Rule(
+        "unknown-person",
+        E,
+        "archive",
+        "With a `teams.yml` catalog: an author is not a member of any team, or a participant "
+        "is neither a member nor a team (an on-call rotation, a stakeholder team).",
+        "Use the person's handle as `teams.yml` lists it (a suggestion is given), or add "
+        "them to the `members` of their team.",
+    ),
     # Body structure
     Rule(
         "missing-section",

@@ -13,6 +13,7 @@ def write_temporary(path: Path, content: str | Iterable[str], *, durable: bool =
     flushed to disk if ``durable``."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _new_file_mode())  # mkstemp makes it private; a new file is not
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             if isinstance(content, str):
                 handle.write(content)
@@ -39,3 +40,10 @@ def write_atomically(path: Path, content: str | Iterable[str]) -> None:
         temp.replace(path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file: readable by all, as the umask allows."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

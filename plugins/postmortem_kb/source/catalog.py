@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from postmortem_kb.model.front_matter import Text
+from postmortem_kb.model.record import Positions
 from postmortem_kb.model.report import Report
 from postmortem_kb.source.front_matter import parse_yaml
 
@@ -33,10 +34,16 @@ class CatalogEntry(BaseModel):
 
 @dataclass(frozen=True)
 class Catalog:
-    """Entries of one catalog file, by id."""
+    """Entries of one catalog file, by id, and where each is in the file."""
 
     path: str
     entries: dict[str, CatalogEntry]
+    positions: Positions = field(default_factory=Positions)  # of the YAML list
+    index: dict[str, int] = field(default_factory=dict)  # id -> its entry's list index
+
+    def position(self, entry_id: str, key: str) -> tuple[int, int]:
+        """(line, column) of the value of ``key`` in the entry ``entry_id``."""
+        return self.positions.of_value((self.index.get(entry_id, -1), key))
 
 
 def load_catalog(file: Path, display: str, report: Report) -> Catalog | None:
@@ -61,6 +68,7 @@ def load_catalog(file: Path, display: str, report: Report) -> Catalog | None:
         )
         return Catalog(display, {})
     entries: dict[str, CatalogEntry] = {}
+    index_of: dict[str, int] = {}
     for index, item in enumerate(data):
         line, column = positions.of_value((index,))
         try:
@@ -76,4 +84,5 @@ def load_catalog(file: Path, display: str, report: Report) -> Catalog | None:
             report.add("catalog-invalid", line, column, f"id '{entry.id}' is listed twice")
             continue
         entries[entry.id] = entry
-    return Catalog(display, entries)
+        index_of[entry.id] = index
+    return Catalog(display, entries, positions, index_of)

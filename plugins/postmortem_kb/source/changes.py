@@ -13,8 +13,8 @@ Cross-file rules decide what else is checked:
   again, since that id appeared or disappeared (a modified postmortem keeps its id, so it
   changes nothing for the files that name it);
 - files with the same id as a changed file are checked with it, so duplicates are found;
-- a changed ``services.yml``, ``causes.yml`` or ``mkdocs.yml`` (severities, rule levels,
-  sections) can change the result of any file: the whole archive is checked.
+- a changed ``services.yml``, ``causes.yml``, ``teams.yml`` or ``mkdocs.yml`` (severities,
+  rule levels, sections) can change the result of any file: the whole archive is checked.
 
 Git runs as a subprocess; nothing here imports MkDocs.
 """
@@ -33,6 +33,7 @@ from postmortem_kb.model.text import page_slug, plural
 from postmortem_kb.source.catalog import CAUSES_FILE, SERVICES_FILE
 from postmortem_kb.source.files import discover, is_postmortem_name
 from postmortem_kb.source.front_matter import FileTooLargeError, read_limited, source_of
+from postmortem_kb.source.teams import TEAMS_FILE
 
 GIT_TIMEOUT = 60
 
@@ -154,7 +155,7 @@ def _classify(
     removed: set[str] = set()
     settings_files: list[str] = []
     prefix = f"{archive_rel}/" if archive_rel else ""
-    catalogs = {f"{prefix}{SERVICES_FILE}", f"{prefix}{CAUSES_FILE}"}
+    catalogs = {f"{prefix}{name}" for name in (SERVICES_FILE, CAUSES_FILE, TEAMS_FILE)}
     for status, path in entries:
         if path == config_rel or path in catalogs:
             settings_files.append(path)
