@@ -549,3 +549,227 @@ def test_rendering_is_deterministic(index: Index) -> None:
     second = render_pages(index, Settings())
     assert first == second
     assert set(first) >= {postmortem_uri(pm.slug) for pm in index.postmortems}
+
+
+# --- teams and people (teams.yml) -----------------------------------------------------------
+
+TEAMS_TODAY = dt.date(2026, 4, 1)
+TEAMS_YML = """\
+teams:
+  team-db:
+    name: Databases
+    members: [alice, bob]
+    aliases: [db-oncall]
+  team-sre:
+    members: [bob, carol]
+  team-idle: {}
+  ../../Ops / Night:
+    members: [Zoë]
+"""
+TEAM_SERVICES_YML = """\
+- id: checkout
+  owner: team-sre
+- id: payments
+  owner: db-oncall
+- id: search
+  owner: nobody
+"""
+PA, PB = "2026-03-01-checkout-a", "2026-03-10-payments-b"
+
+
+def people_text(pm_id: str, authors: str, participants: str, **kwargs: Any) -> str:
+    day = dt.date.fromisoformat(pm_id[:10])
+    text = pm_text(pm_id, day, "SEV2", causes=["capacity"], **kwargs)
+    return text.replace("authors:\n- alice\n", f"authors: {authors}\n").replace(
+        "participants:\n- bob\n", f"participants: {participants}\n"
+    )
+
+
+TEAM_ARCHIVE = {
+    "teams.yml": TEAMS_YML,
+    "services.yml": TEAM_SERVICES_YML,
+    f"{PA}.md": people_text(
+        PA,
+        "[alice]",
+        "[bob, db-oncall]",
+        services=["checkout"],
+        items=[
+            item("A1", "Overdue, owned by the team", "team-db", due=dt.date(2026, 3, 20)),
+            item("A2", "Due soon, owned by a member", "alice", due=dt.date(2026, 4, 10)),
+            item("A3", "Later, owned by an alias", "db-oncall", due=dt.date(2026, 6, 1)),
+            item("A4", "Done by a member of two teams", "bob", "done"),
+            item("A5", "Owned by no team", "stranger", due=dt.date(2026, 4, 5)),
+        ],
+    ),
+    f"{PB}.md": people_text(
+        PB,
+        "[bob]",
+        "[alice, carol]",
+        services=["payments", "checkout"],
+        items=[
+            item("B1", "Due in exactly 14 days", "bob", due=dt.date(2026, 4, 15)),
+            item("B2", "Overdue by a day", "carol", due=dt.date(2026, 3, 31)),
+            item("B3", "Won't do", "team-sre", "wont-do"),
+            item("B4", "Due in 15 days", "team-db", due=dt.date(2026, 4, 16)),
+        ],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def team_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return index_of(tmp_path_factory.mktemp("teams"), TEAM_ARCHIVE, today=TEAMS_TODAY)
+
+
+def item_ids(items: Iterable[ItemRef]) -> list[str]:
+    return [ref.item.id for ref in items]
+
+
+def test_teams_come_from_teams_yml_only(team_index: Index) -> None:
+    assert [g.team.id for g in team_index.teams] == [
+        "../../Ops / Night",
+        "team-db",
+        "team-idle",
+        "team-sre",
+    ]
+    assert [g.person for g in team_index.people] == ["Zoë", "alice", "bob", "carol"]
+    assert "stranger" in [g.entry.value for g in team_index.owners]  # owners stay as they are
+
+
+def test_team_open_items_roll_up_from_aliases_and_members(team_index: Index) -> None:
+    db = team_index.team("team-db")
+    assert db is not None
+    assert item_ids(db.open_items) == ["A1", "A2", "B1", "B4", "A3"]
+    assert item_ids(db.overdue_items) == ["A1"]
+    assert item_ids(db.due_soon_items) == ["A2", "B1"]  # within 14 days, today included
+    assert item_ids(db.later_items) == ["B4", "A3"]
+    assert db.overdue_count == 1
+    assert item_ids(db.closed_items) == ["A4"]
+
+
+def test_a_person_in_two_teams_counts_for_both(team_index: Index) -> None:
+    sre = team_index.team("team-sre")
+    assert sre is not None
+    assert item_ids(sre.open_items) == ["B2", "B1"]
+    assert item_ids(sre.closed_items) == ["B3", "A4"]  # newest postmortem first
+    bob = team_index.person("bob")
+    assert bob is not None
+    assert [entry.value for entry in bob.teams] == ["team-db", "team-sre"]
+
+
+def test_team_pages_list_the_open_items_of_the_services_they_own(team_index: Index) -> None:
+    db, sre, idle = (team_index.team(t) for t in ("team-db", "team-sre", "team-idle"))
+    assert db is not None and sre is not None and idle is not None
+    assert [g.entry.value for g in db.services] == ["payments"]  # owner: db-oncall, an alias
+    assert item_ids(db.service_items) == ["B2", "B1", "B4"]
+    assert [g.entry.value for g in sre.services] == ["checkout"]
+    assert item_ids(sre.service_items) == ["A1", "B2", "A5", "A2", "B1", "B4", "A3"]
+    assert (idle.open_items, idle.closed_items, idle.services) == ([], [], [])
+
+
+def test_people_have_their_own_items_and_postmortems(team_index: Index) -> None:
+    alice, bob, carol = (team_index.person(p) for p in ("alice", "bob", "carol"))
+    assert alice is not None and bob is not None and carol is not None
+    assert (item_ids(alice.open_items), item_ids(alice.closed_items)) == (["A2"], [])
+    assert (item_ids(bob.open_items), item_ids(bob.closed_items)) == (["B1"], ["A4"])
+    assert item_ids(carol.open_items) == ["B2"]
+    assert carol.overdue_count == 1
+    assert (ids(alice.authored), ids(alice.participated)) == ([PA], [PB])
+    assert (ids(bob.authored), ids(bob.participated)) == ([PB], [PA])
+    assert team_index.person("db-oncall") is None  # a team's alias is not a person
+
+
+def test_due_soon_is_a_flag_of_each_item(team_index: Index) -> None:
+    flags = {ref.item.id: (ref.overdue, ref.due_soon) for ref in team_index.open_items}
+    assert flags == {
+        "A1": (True, False),
+        "B2": (True, False),
+        "A5": (False, True),
+        "A2": (False, True),
+        "B1": (False, True),
+        "B4": (False, False),
+        "A3": (False, False),
+    }
+
+
+def test_owner_lookups(team_index: Index) -> None:
+    def teams_of(owner: str) -> list[str]:
+        return [g.team.id for g in team_index.teams_of_owner(owner)]
+
+    assert teams_of("bob") == ["team-db", "team-sre"]
+    assert teams_of("db-oncall") == ["team-db"]
+    assert teams_of("team-idle") == ["team-idle"]
+    assert teams_of("stranger") == []
+    db = team_index.team("db-oncall")
+    assert db is not None
+    assert db.team.id == "team-db"
+    assert team_index.team("stranger") is None
+
+
+def test_team_and_person_pages_have_safe_stable_slugs(team_index: Index) -> None:
+    uris = {g.team.id: g.entry.uri for g in team_index.teams}
+    assert uris == {
+        "../../Ops / Night": "teams/ops-night.md",
+        "team-db": "teams/team-db.md",
+        "team-idle": "teams/team-idle.md",
+        "team-sre": "teams/team-sre.md",
+    }
+    assert [g.entry.uri for g in team_index.people] == [
+        "people/zoe.md",
+        "people/alice.md",
+        "people/bob.md",
+        "people/carol.md",
+    ]
+    db = team_index.team("team-db")
+    assert db is not None
+    assert (db.entry.kind, db.entry.label) == ("team", "Databases")
+    assert [entry.uri for entry in db.members] == ["people/alice.md", "people/bob.md"]
+    assert team_index.entry("person", "Zoë").label == "Zoë"
+
+
+def test_team_findings_are_those_of_the_checker(tmp_path: Path) -> None:
+    archive = load(tmp_path, TEAM_ARCHIVE)
+    unknown = [(f.path, f.rule) for f in archive.findings() if f.rule.startswith("unknown-")]
+    assert unknown == [
+        ("postmortems/services.yml", "unknown-owner"),  # search: owner nobody
+        (f"postmortems/{PA}.md", "unknown-owner"),  # A5: stranger
+    ]
+
+
+def test_without_teams_yml_there_are_no_teams(tmp_path: Path) -> None:
+    files = {k: v for k, v in TEAM_ARCHIVE.items() if k != "teams.yml"}
+    index = index_of(tmp_path, files, today=TEAMS_TODAY)
+    assert (index.teams, index.people, index.team_catalog) == ([], [], None)
+    assert index.team("team-db") is None
+    assert index.teams_of_owner("alice") == []
+    assert {g.entry.value for g in index.owners} == {
+        "team-db",
+        "alice",
+        "db-oncall",
+        "bob",
+        "stranger",
+        "carol",
+        "team-sre",
+    }
+
+
+def test_colliding_team_slugs_are_made_unique(tmp_path: Path) -> None:
+    teams = "teams:\n  team_db: {}\n  team-db: {}\n  index: {}\n"
+    index = index_of(tmp_path, {"teams.yml": teams, f"{PA}.md": TEAM_ARCHIVE[f"{PA}.md"]})
+    assert [g.entry.uri for g in index.teams] == [
+        "teams/index-2.md",  # "index" is the listing page
+        "teams/team-db.md",
+        "teams/team-db-2.md",
+    ]
+    assert [(f.path, f.message) for f in index.findings] == [
+        (
+            "postmortems/teams.yml",
+            "team 'index' and '(the listing page)' have the same page name 'index'; "
+            "'index' is listed at 'index-2'",
+        ),
+        (
+            "postmortems/teams.yml",
+            "team 'team_db' and 'team-db' have the same page name 'team-db'; "
+            "'team_db' is listed at 'team-db-2'",
+        ),
+    ]

@@ -1,8 +1,8 @@
 """Cross-links of an archive, computed once per build in one pass over the postmortems.
 
-Services, causes and owners with their postmortems and action items, related and
-referencing postmortems, action items still open from earlier incidents, and what needs
-attention. Pure: no MkDocs, no I/O.
+Services, causes and owners with their postmortems and action items, teams and people (from
+``teams.yml``) with what they owe, related and referencing postmortems, action items still
+open from earlier incidents, and what needs attention. Pure: no MkDocs, no I/O.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import groupby
 
 from postmortem_kb.archive.archive import Archive
@@ -22,26 +23,40 @@ from postmortem_kb.model.front_matter import ActionItem, FrontMatter
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
+from postmortem_kb.model.teams import Team, Teams
 from postmortem_kb.model.text import slugify, unique
 from postmortem_kb.source.catalog import Catalog, CatalogEntry
 
-SERVICE, CAUSE, OWNER = "service", "cause", "owner"
-ENTRY_DIRS = {SERVICE: "services", CAUSE: "causes", OWNER: "action-items/owners"}
+SERVICE, CAUSE, OWNER, TEAM, PERSON = "service", "cause", "owner", "team", "person"
+ENTRY_DIRS = {
+    SERVICE: "services",
+    CAUSE: "causes",
+    OWNER: "action-items/owners",
+    TEAM: "teams",
+    PERSON: "people",
+}
+DUE_SOON_DAYS = 14
+"""An open item due within this many days of the build date (and not overdue) is due soon."""
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A service, cause or owner value and the page that lists it."""
+    """A service, cause, owner, team or person value and the page that lists it.
+
+    ``slug`` is safe as a file name whatever the value (ids are untrusted) and unique within
+    its kind; ``uri`` is the page's place from the site root.
+    """
 
     kind: str
     value: str
     slug: str
     catalog: CatalogEntry | None = None
+    name: str | None = None  # a team's name from teams.yml
 
     @property
     def label(self) -> str:
         """The catalog name, or the value itself."""
-        return self.catalog.label if self.catalog else self.value
+        return self.catalog.label if self.catalog else self.name or self.value
 
     @property
     def uri(self) -> str:
@@ -57,6 +72,7 @@ class ItemRef:
     postmortem: Postmortem
     overdue: bool
     days_overdue: int
+    due_soon: bool = False  # open, not overdue, due within DUE_SOON_DAYS of the build date
 
     @property
     def services(self) -> list[str]:
@@ -98,8 +114,71 @@ class Group:
 
 
 @dataclass
+class TeamGroup:
+    """One team of ``teams.yml`` and what it owes.
+
+    An item belongs to the team when its owner is the team's id, one of its aliases, or a
+    member of the team (a person's items roll up to each of their teams).
+    """
+
+    team: Team
+    entry: Entry  # kind TEAM: the team page's slug and uri
+    members: list[Entry] = field(default_factory=list)  # kind PERSON, in teams.yml order
+    open_items: list[ItemRef] = field(default_factory=list)  # overdue, due soon, the rest
+    closed_items: list[ItemRef] = field(default_factory=list)  # newest postmortem first
+    services: list[Group] = field(default_factory=list)  # services.yml entries it owns, by id
+    service_items: list[ItemRef] = field(default_factory=list)  # their open items, in order
+
+    @property
+    def overdue_items(self) -> list[ItemRef]:
+        """Open items past their due date, most overdue first."""
+        return [ref for ref in self.open_items if ref.overdue]
+
+    @property
+    def due_soon_items(self) -> list[ItemRef]:
+        """Open items due within ``DUE_SOON_DAYS`` (today included), soonest first."""
+        return [ref for ref in self.open_items if ref.due_soon]
+
+    @property
+    def later_items(self) -> list[ItemRef]:
+        """The other open items: due later (soonest first), then those without a due date."""
+        return [ref for ref in self.open_items if not ref.overdue and not ref.due_soon]
+
+    @property
+    def overdue_count(self) -> int:
+        """Open items past their due date."""
+        return sum(1 for ref in self.open_items if ref.overdue)
+
+
+@dataclass
+class PersonGroup:
+    """One member of a team in ``teams.yml``: the items they own and the postmortems they
+    wrote or took part in."""
+
+    person: str
+    entry: Entry  # kind PERSON: the person page's slug and uri
+    teams: list[Entry] = field(default_factory=list)  # kind TEAM, in teams.yml order
+    open_items: list[ItemRef] = field(default_factory=list)  # owner is the person, in order
+    closed_items: list[ItemRef] = field(default_factory=list)  # newest postmortem first
+    authored: list[Postmortem] = field(default_factory=list)  # newest first
+    participated: list[Postmortem] = field(default_factory=list)  # newest first
+
+    @property
+    def overdue_count(self) -> int:
+        """Open items past their due date."""
+        return sum(1 for ref in self.open_items if ref.overdue)
+
+
+@dataclass
 class Index:
-    """Everything the listings, cross-links and exports need."""
+    """Everything the listings, cross-links and exports need.
+
+    Open item lists are ordered overdue first (most overdue first), then by due date (so
+    items due within ``DUE_SOON_DAYS`` come next), then items without a due date; closed
+    lists newest postmortem first (items record no closing date). ``teams`` and ``people``
+    are empty without ``teams.yml``: teams are never invented from owner values, which stay
+    in ``owners`` as before.
+    """
 
     today: dt.date
     postmortems: list[Postmortem]  # newest first; unreadable ones last
@@ -116,6 +195,9 @@ class Index:
     findings: list[Finding]
     entries: dict[tuple[str, str], Entry]
     items_by_postmortem: dict[str, list[ItemRef]]
+    teams: list[TeamGroup] = field(default_factory=list)  # by team id
+    people: list[PersonGroup] = field(default_factory=list)  # by handle
+    team_catalog: Teams | None = None  # teams.yml as read; None without one
     _groups: dict[tuple[str, str], Group] = field(default_factory=dict, repr=False)
 
     def entry(self, kind: str, value: str) -> Entry:
@@ -128,6 +210,31 @@ class Index:
             everything = (*self.services, *self.causes, *self.owners)
             self._groups = {(g.entry.kind, g.entry.value): g for g in everything}
         return self._groups[(kind, value)]
+
+    def team(self, name: str) -> TeamGroup | None:
+        """The group of the team whose id or alias is ``name``; None when there is none."""
+        team = self.team_catalog.team(name) if self.team_catalog else None
+        return self._team_groups.get(team.id) if team else None
+
+    def person(self, name: str) -> PersonGroup | None:
+        """The group of the person ``name`` (a member of a team); None when there is none."""
+        return self._people.get(name)
+
+    def teams_of_owner(self, owner: str) -> list[TeamGroup]:
+        """The teams an action-item owner stands for: the team it names (by id or alias), or
+        every team of the person it names; empty when it is neither (or without teams.yml)."""
+        resolved = self.team_catalog.resolve(owner) if self.team_catalog else None
+        if resolved is None:
+            return []
+        return [self._team_groups[team.id] for team in resolved.teams]
+
+    @cached_property
+    def _team_groups(self) -> dict[str, TeamGroup]:
+        return {group.team.id: group for group in self.teams}
+
+    @cached_property
+    def _people(self) -> dict[str, PersonGroup]:
+        return {group.person: group for group in self.people}
 
     def items_of(self, pm: Postmortem) -> list[ItemRef]:
         """The action items of one postmortem, in file order."""
@@ -182,6 +289,8 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
         by_id.setdefault(pm.id, pm)
     referenced_by = _backlinks(readable, by_id)
     pairs = _by_service_and_cause(readable)
+    teams, people = _team_groups(archive.teams, services, open_items, closed_items, slugger)
+    _fill_people(people, readable)
     return Index(
         today=today,
         postmortems=postmortems,
@@ -197,6 +306,9 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
         findings=slugger.findings,
         entries=slugger.entries,
         items_by_postmortem=dict(by_pm),
+        teams=sorted(teams.values(), key=lambda g: g.team.id),
+        people=sorted(people.values(), key=lambda g: g.person),
+        team_catalog=archive.teams,
     )
 
 
@@ -227,11 +339,16 @@ class _Slugger:
         self.entries: dict[tuple[str, str], Entry] = {}
         # Page slugs taken, by kind; "index" is the listing page of each kind.
         self.taken: dict[str, dict[str, str]] = {
-            kind: {"index": "(the listing page)"} for kind in (SERVICE, CAUSE, OWNER)
+            kind: {"index": "(the listing page)"} for kind in ENTRY_DIRS
         }
 
     def entry(
-        self, kind: str, value: str, where: str, catalog: CatalogEntry | None = None
+        self,
+        kind: str,
+        value: str,
+        where: str,
+        catalog: CatalogEntry | None = None,
+        name: str | None = None,
     ) -> Entry:
         key = (kind, value)
         if key in self.entries:
@@ -252,7 +369,7 @@ class _Slugger:
             )
             self.findings.extend(report.findings)
         taken[slug] = value
-        entry = Entry(kind, value, slug, catalog)
+        entry = Entry(kind, value, slug, catalog, name)
         self.entries[key] = entry
         return entry
 
@@ -279,7 +396,12 @@ def _groups(
 
 def _ref(item: ActionItem, pm: Postmortem, today: dt.date) -> ItemRef:
     late = not item.is_closed and item.due is not None and item.due < today
-    return ItemRef(item, pm, late, (today - item.due).days if late and item.due else 0)
+    soon = (
+        not item.is_closed
+        and item.due is not None
+        and 0 <= (item.due - today).days <= DUE_SOON_DAYS
+    )
+    return ItemRef(item, pm, late, (today - item.due).days if late and item.due else 0, soon)
 
 
 def _open_order(ref: ItemRef) -> tuple[int, int, str, str]:
@@ -308,6 +430,76 @@ def _owner_groups(
     for ref in closed_items:
         group_of(ref).closed_items.append(ref)
     return owners
+
+
+def _team_groups(
+    catalog: Teams | None,
+    services: dict[str, Group],
+    open_items: list[ItemRef],
+    closed_items: list[ItemRef],
+    slugger: _Slugger,
+) -> tuple[dict[str, TeamGroup], dict[str, PersonGroup]]:
+    """Teams and people of ``teams.yml`` with their items, in one pass over the items.
+
+    ``open_items`` and ``closed_items`` come sorted, and each is appended in that order, so
+    every list stays sorted. A service's items go to the team that owns it in services.yml.
+    """
+    if catalog is None:
+        return {}, {}
+    teams = {
+        team_id: TeamGroup(team, slugger.entry(TEAM, team_id, catalog.path, name=team.name))
+        for team_id, team in sorted(catalog.teams.items())
+    }
+    people = {
+        person: PersonGroup(person, slugger.entry(PERSON, person, catalog.path))
+        for person in catalog.people
+    }
+    for team_id, team in catalog.teams.items():
+        teams[team_id].members = [people[p].entry for p in team.members if p in people]
+    for person, person_group in people.items():
+        person_group.teams = [teams[team.id].entry for team in catalog.teams_of(person)]
+
+    def owed_by(ref: ItemRef) -> list[TeamGroup | PersonGroup]:
+        resolved = catalog.resolve(ref.item.owner)
+        if resolved is None:
+            return []
+        found: list[TeamGroup | PersonGroup] = [teams[team.id] for team in resolved.teams]
+        if resolved.person is not None and resolved.person in people:
+            found.append(people[resolved.person])
+        return found
+
+    for ref in open_items:
+        for group in owed_by(ref):
+            group.open_items.append(ref)
+    for ref in closed_items:
+        for group in owed_by(ref):
+            group.closed_items.append(ref)
+    for _, service in sorted(services.items()):
+        described = service.entry.catalog
+        owner = catalog.team(described.owner) if described and described.owner else None
+        if owner is not None:
+            teams[owner.id].services.append(service)
+    for team_group in teams.values():
+        seen: dict[tuple[str, str], ItemRef] = {}
+        for service in team_group.services:
+            for ref in service.open_items:
+                seen.setdefault((ref.postmortem.slug, ref.item.id), ref)
+        team_group.service_items = sorted(seen.values(), key=_open_order)
+    return teams, people
+
+
+def _fill_people(people: dict[str, PersonGroup], readable: list[Postmortem]) -> None:
+    """The postmortems each person wrote or took part in, newest first."""
+    if not people:
+        return
+    for pm in readable:  # newest first
+        assert pm.meta is not None
+        for person in dict.fromkeys(pm.meta.authors):
+            if person in people:
+                people[person].authored.append(pm)
+        for person in dict.fromkeys(pm.meta.participants):
+            if person in people:
+                people[person].participated.append(pm)
 
 
 def _fill(group: Group, by_pm: dict[str, list[ItemRef]], severe: frozenset[str]) -> None:
