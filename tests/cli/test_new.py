@@ -84,3 +84,68 @@ def test_a_broken_catalog_is_reported(tmp_path: Path) -> None:
     result = new(tmp_path, "-s", "checkout", catalogs=False)
     assert result.exit_code == 0
     assert result.stderr.startswith("warning: postmortems/causes.yml:1:3: entry 1: id:")
+
+
+TEAMS = "teams:\n  team-db:\n    members: [alice, rafael]\n    aliases: [db-oncall]\n"
+
+
+def new_with_teams(root: Path, *options: str) -> Result:
+    """Run ``postmortem new "Test"`` with a teams.yml (and no other catalog)."""
+    (root / "postmortems").mkdir(exist_ok=True)
+    (root / "postmortems" / "teams.yml").write_text(TEAMS, encoding="utf-8")
+    return CliRunner().invoke(main, ["new", "Test", "--date", "2026-03-14", *options])
+
+
+def test_a_member_as_author_is_written(tmp_path: Path) -> None:
+    result = new_with_teams(tmp_path, "--author", "rafael")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert front_matter(tmp_path)["authors"] == ["rafael"]
+
+
+def test_an_author_who_is_not_a_member_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    result = new_with_teams(tmp_path, "--author", "rafeal")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: --author 'rafeal' is not a member of any team in postmortems/teams.yml; "
+        "did you mean 'rafael'?",
+        "nothing was written; fix the values, or use --force to keep them",
+    ]
+    assert not (tmp_path / CREATED).exists()
+
+
+def test_a_team_is_not_an_author(tmp_path: Path) -> None:
+    result = new_with_teams(tmp_path, "--author", "team-db")
+    assert result.exit_code == 2
+    assert "--author 'team-db' is not a member of any team" in result.stderr
+
+
+def test_force_keeps_an_unknown_author(tmp_path: Path) -> None:
+    result = new_with_teams(tmp_path, "--author", "zed", "--force")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: --author 'zed' is not a member of any team in postmortems/teams.yml; "
+        "add them to the members of their team"
+    ]
+    assert front_matter(tmp_path)["authors"] == ["zed"]
+
+
+def test_a_default_author_who_is_not_a_member_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The author from git or $USER is a guess: the draft is written, with a warning."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("LOGNAME", "zed")
+    result = new_with_teams(tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: the author 'zed' (from git or $USER) is not a member of any team in "
+        "postmortems/teams.yml; pass --author HANDLE or edit 'authors'\n"
+    )
+    assert front_matter(tmp_path)["authors"] == ["zed"]
+
+
+def test_without_teams_any_author_is_accepted(tmp_path: Path) -> None:
+    result = new(tmp_path, "--author", "anyone", catalogs=False)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert front_matter(tmp_path)["authors"] == ["anyone"]

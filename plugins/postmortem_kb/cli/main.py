@@ -195,7 +195,11 @@ def _files_to_check(paths: tuple[Path, ...], site: SiteConfig) -> list[Path]:
     help="Day the incident started [default: today].",
 )
 @click.option("--author", default=None, help="Author handle [default: from git or $USER].")
-@click.option("--force", is_flag=True, help="Accept services and causes missing from the catalogs.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Accept services, causes and an author missing from the catalogs.",
+)
 @config_option
 def new(
     title: str,
@@ -209,8 +213,9 @@ def new(
 ) -> None:
     """Create a draft postmortem from the template (never overwrites a file).
 
-    Services and causes must be in the catalogs (services.yml, causes.yml) when there are
-    catalogs; an unknown one exits with status 2 and writes nothing, unless --force.
+    Services and causes must be in the catalogs (services.yml, causes.yml) and --author a
+    member of a team (teams.yml) when there are catalogs; an unknown one exits with status 2
+    and writes nothing, unless --force.
     """
     from postmortem_kb.cli.scaffold import ScaffoldError, create_postmortem, unknown_values
 
@@ -228,12 +233,20 @@ def new(
     context, catalog_findings = load_context(site.archive_dir, Path.cwd(), site.settings)
     for finding in catalog_findings:
         click.echo(f"warning: {finding.location()}: {finding.message}", err=True)
-    problems = unknown_values(context, services, causes)
+    problems = unknown_values(context, services, causes, [author] if author else [])
     for problem in problems:
         click.echo(f"{'warning' if force else 'error'}: {problem}", err=True)
     if problems and not force:
         click.echo("nothing was written; fix the values, or use --force to keep them", err=True)
         sys.exit(USAGE_ERROR)
+    if not author:
+        author = _default_author()
+        if context.teams is not None and not context.teams.is_person(author):
+            click.echo(
+                f"warning: the author '{author}' (from git or $USER) is not a member of any "
+                f"team in {context.teams.path}; pass --author HANDLE or edit 'authors'",
+                err=True,
+            )
     try:
         path = create_postmortem(
             site.archive_dir,
@@ -241,7 +254,7 @@ def new(
             incident_day,
             severity,
             list(services),
-            author or _default_author(),
+            author,
             causes,
         )
     except ScaffoldError as error:

@@ -47,9 +47,13 @@ def _yaml_str(value: str) -> str:
 
 
 def unknown_values(
-    context: ArchiveContext, services: Sequence[str], causes: Sequence[str]
+    context: ArchiveContext,
+    services: Sequence[str],
+    causes: Sequence[str],
+    authors: Sequence[str] = (),
 ) -> list[str]:
-    """Say which services and causes are missing from their catalogs (none without one)."""
+    """Say which services and causes are missing from their catalogs, and which authors are
+    not members of a team in ``teams.yml`` (none without the catalog)."""
     problems: list[str] = []
     for option, values, catalog in (
         ("--service", services, context.services),
@@ -65,6 +69,14 @@ def unknown_values(
                     else f"{catalog.path} lists none"
                 )
                 problems.append(f"{option} '{value}' is not in {catalog.path}; {hint}")
+    teams = context.teams
+    for author in authors if teams is not None else ():
+        assert teams is not None
+        if not teams.is_person(author):
+            hint = did_you_mean(author, teams.people) or "add them to the members of their team"
+            problems.append(
+                f"--author '{author}' is not a member of any team in {teams.path}; {hint}"
+            )
     return problems
 
 
