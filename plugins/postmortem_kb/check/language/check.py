@@ -12,7 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from postmortem_kb.check.language.prose import ProseBlock, Suppressions, mask
-from postmortem_kb.check.language.rules import LanguageRule, LanguageRules, language_rules
+from postmortem_kb.check.language.rules import (
+    LanguageRule,
+    LanguageRules,
+    language_rules,
+    normalised,
+)
 from postmortem_kb.model.report import Report
 
 _CLAUSE_END = re.compile(r"[.;:!?,()\[\]—–]|\s-\s|\x00")
@@ -23,6 +28,29 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 _DETERMINERS = frozenset({"the", "a", "an", "our", "this", "that", "their", "his", "her", "my"})
 # Words that may open a clause before its subject ("and then the engineer ...").
 _LEADING = _DETERMINERS | {"and", "but", "so", "or", "when", "after", "before", "while", "once"}
+_PREPOSITIONS = frozenset(
+    {"to", "by", "with", "for", "from", "of", "about", "than", "like", "without", "against"}
+)
+# Words that open a clause inside a clause: its subject is the one after them.
+_SUBORDINATORS = frozenset(
+    {
+        "that",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "because",
+        "since",
+        "where",
+        "whether",
+        "if",
+        "although",
+        "though",
+        "until",
+        "unless",
+        "so",
+    }
+)
 # Handles that name a group or a rota rather than one person.
 _GROUP_HANDLE = re.compile(r"(?:^team-|-team$|oncall|on-call|^sre-|-sre$|rota|squad)", re.I)
 
@@ -49,6 +77,25 @@ class Text:
     blocks: list[ProseBlock]
     sections: dict[str, str]  # heading (lowercase) -> canonical section name (lowercase)
     action_item: bool = False
+
+
+class _TermMask:
+    """The text with technical terms blanked out, computed only when a rule first matches
+    (most postmortems have no match at all): a term is never judgmental ("sloppy quorum"),
+    and a person word inside one is no person ("the Kubernetes operator")."""
+
+    def __init__(self, text: str, lowered: str, rules: LanguageRules) -> None:
+        self._text = text
+        self._lowered = lowered
+        self._rules = rules
+        self._masked: str | None = None
+
+    def text(self) -> str:
+        if self._masked is None:
+            terms = self._rules.terms
+            present = any(keyword in self._lowered for keyword in self._rules.term_keywords)
+            self._masked = terms.sub(_blank, self._text) if terms and present else self._text
+        return self._masked
 
 
 class _Joined:
@@ -82,11 +129,8 @@ def check_language(
     joined = _Joined(text.blocks)
     if not joined.text.strip():
         return
-    checked = joined.text
-    lowered = checked.casefold()
-    if rules.terms is not None and any(keyword in lowered for keyword in rules.term_keywords):
-        checked = rules.terms.sub(_blank, checked)  # technical terms are never judgmental
-        lowered = checked.casefold()
+    lowered = normalised(joined.text)  # keywords may hold spaces: one space per run
+    masked = _TermMask(joined.text, lowered, rules)
     for rule in rules.rules:
         if rule.id in allowed or (text.action_item and not rule.action_items):
             continue
@@ -94,12 +138,15 @@ def check_language(
         if not any(keyword in lowered for keyword in keywords):
             continue
         pattern = rule.compiled or _people_pattern(people)
-        for match in pattern.finditer(checked):
+        for match in pattern.finditer(joined.text):
             block, offset = joined.locate(match.start())
             if not _applies(rule, block, text):
                 continue
             if rule.compiled is None and _GROUP_HANDLE.search(match.group()):
                 continue  # @team-db, @payments-oncall: a group, not an individual
+            checked = masked.text()
+            if checked[match.start() : match.end()] != match.group():
+                continue  # the match is (part of) a technical term ("sloppy quorum")
             who = _confirmed(rule, match, checked, rules, people)
             if who is None:
                 continue
@@ -166,15 +213,28 @@ def _confirmed(
         return _person(words, rules, people, rule)
     if rule.subject == "none":
         return ""
+    if rule.subject == "possessor":  # "the engineer's failure to": the engineer must be a person
+        before = _WORD.findall(text[max(0, match.start() - 60) : match.start()])
+        owner = before[-1] if before else ""
+        if (
+            not owner.casefold().endswith(("'s", "’s"))
+            or text[match.start() - 1 : match.start()] != " "
+        ):
+            return ""
+        return _person([owner], rules, people, rule)
     if rule.subject == "person-before":
         start = _clause_start(text, match.start())
         words = _WORD.findall(text[start : match.start()])
         while words and words[-1].casefold() in rules.skip_words:
             words.pop()
+        if _governed(words):
+            return None  # "Appointing an incident manager could have helped"
         return _person(words[-2:], rules, people, rule, last=True)
     if rule.subject == "person-subject":
         start = _clause_start(text, match.start())
         words = _WORD.findall(text[start : match.start()])
+        inner = [n for n, word in enumerate(words) if word.casefold() in _SUBORDINATORS]
+        words = words[inner[-1] + 1 :] if inner else words  # "X determines that the job ..."
         while words and (
             words[0].casefold() in _LEADING or words[0].casefold() in rules.skip_words
         ):
@@ -187,6 +247,20 @@ def _confirmed(
         if (found := _person([word], rules, people, rule)) is not None:
             return found
     return _person(after[:2], rules, people, rule)
+
+
+def _governed(words: list[str]) -> bool:
+    """True when the noun phrase that ends ``words`` is the object of a gerund or a
+    preposition ("paging the on-call engineer", "sent to the on-call engineer"): then it is
+    not the subject of what follows."""
+    for index in range(len(words) - 2, max(-1, len(words) - 5), -1):
+        word = words[index].casefold()
+        if word in _PREPOSITIONS or (len(word) > 4 and word.endswith("ing")):
+            return True
+        if word in _DETERMINERS:
+            before = words[index - 1].casefold() if index > 0 else ""
+            return before in _PREPOSITIONS or (len(before) > 4 and before.endswith("ing"))
+    return False
 
 
 def _clause_start(text: str, end: int) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.rules import language_rule_data
 
-SUBJECTS = ("none", "person-before", "person-after", "person-subject")
+SUBJECTS = ("none", "person-before", "person-after", "person-subject", "possessor")
 HINT_FIELDS = ("match", "who", "rest")
 PEOPLE_PLACEHOLDER = "{people}"
 
@@ -78,6 +78,11 @@ def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> re.Pattern
     return re.compile(pattern.replace(" ", r"\s+"), flags)
 
 
+def normalised(text: str) -> str:
+    """Text as keywords see it: lowercase, every run of white space one space."""
+    return " ".join(text.casefold().split())
+
+
 @cache
 def language_rules() -> LanguageRules:
     """The packaged rules, loaded and validated once per process."""
@@ -112,7 +117,7 @@ def _term(entry: dict[str, Any]) -> TechnicalTerm:
         for example in term.examples:
             if not compiled.search(example):
                 raise LanguageRuleError(f"example does not contain the term: {example!r}")
-            if not any(keyword in example.casefold() for keyword in term.keywords):
+            if not any(keyword in normalised(example) for keyword in term.keywords):
                 raise LanguageRuleError(f"example holds none of the keywords: {example!r}")
     except (KeyError, re.error) as error:
         raise LanguageRuleError(f"technical term {entry.get('term')!r}: {error}") from error
@@ -140,8 +145,10 @@ def _rule(entry: dict[str, Any]) -> LanguageRule:
         keywords = tuple(str(k).casefold() for k in entry.get("keywords", []))
         if compiled is not None and not keywords:
             raise LanguageRuleError("keywords are required")
+        if any(keyword != " ".join(keyword.split(" ")) or "  " in keyword for keyword in keywords):
+            raise LanguageRuleError("keywords are separated by single spaces")
         for example in entry.get("flag", []) if keywords else []:
-            if not any(keyword in example.casefold() for keyword in keywords):
+            if not any(keyword in normalised(example) for keyword in keywords):
                 raise LanguageRuleError(f"flag example holds none of the keywords: {example!r}")
         hint = str(entry.get("hint", ""))
         fields = {name for _, name, _, _ in string.Formatter().parse(hint) if name is not None}
