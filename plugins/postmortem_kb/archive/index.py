@@ -63,6 +63,12 @@ class Entry:
         """Where the entry's page lives, from the site root."""
         return f"{ENTRY_DIRS[self.kind]}/{self.slug}.md"
 
+    @property
+    def calendar(self) -> str:
+        """Where the calendar of the entry's open action items lives, from the site root
+        (beside its page: ``teams/payments.ics``)."""
+        return f"{ENTRY_DIRS[self.kind]}/{self.slug}.ics"
+
 
 @dataclass(frozen=True)
 class ItemRef:

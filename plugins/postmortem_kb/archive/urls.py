@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+SITE_CALENDAR = "action-items.ics"  # every open action item with a due date
+
 
 def page_url(uri: str, directory_urls: bool) -> str:
     """The URL of the page at ``uri`` from the site root.
