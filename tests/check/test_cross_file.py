@@ -183,6 +183,7 @@ def test_an_owner_with_nothing_close_says_how_to_add_it(tmp_path: Path) -> None:
 def test_each_item_owner_is_reported_at_its_own_line(tmp_path: Path) -> None:
     second = (
         "  - id: AI-2\n    title: Alert on replica lag\n    owner: nobody\n    due: 2026-04-02\n"
+        "    link: https://tracker.example.com/DB-124\n"
     )
     front_matter = FM.replace("tags: [database]", second + "tags: [database]")
     findings = people_check(tmp_path, front_matter)

@@ -133,7 +133,8 @@ NO_TIMELINE_TAIL = (
 PADDING = "\n<!-- " + "x" * 1500 + " -->\n"
 DUPLICATE_AI = (
     "tags: [database]",
-    "  - id: ai-1\n    title: Second\n    owner: team-db\n    due: 2026-04-01\ntags: [database]",
+    "  - id: ai-1\n    title: Second\n    owner: team-db\n    due: 2026-04-01\n"
+    "    link: https://tracker.example.com/DB-124\ntags: [database]",
 )
 
 # The value that exceeds 20,000: the front matter before `tags` holds 32 values.
@@ -242,6 +243,7 @@ CASES = [
         (PM_FILE, 24, 11),
         fm("link: https://tracker", "link: http://tracker"),
     ),
+
     Case(
         "no-action-items",
         fm(FM[FM.index("action_items:") : FM.index("tags:")], ""),
@@ -322,6 +324,18 @@ CASES = [
         (PM_FILE, 40, 3),
     ),
     Case("placeholder-text", body("About 2,000", "TODO: about 2,000"), (PM_FILE, 34, 1)),
+    Case(
+        "raw-html",
+        body("About 2,000", '<img src="x.png" onerror="alert(1)">About 2,000'),
+        (PM_FILE, 34, 1),
+        body("About 2,000", '<img src="x.png" alt="orders">About 2,000'),
+    ),
+    Case(
+        "missing-tracker-link",
+        fm("    link: https://tracker.example.com/DB-123\n", ""),
+        (PM_FILE, 18, 5),
+        fm("    status: open\n", "    status: done\n"),
+    ),
 ]
 
 
@@ -371,7 +385,7 @@ def test_valid_postmortem_has_no_findings(tmp_path: Path) -> None:
     assert run_check(tmp_path) == []
 
 
-NOTES = {"skipped-check"}
+NOTES = {"skipped-check", "missing-tracker-link"}
 """Rules about the check itself rather than the postmortem: notes, which never fail."""
 
 

@@ -32,6 +32,7 @@ from postmortem_kb.model.record import Positions, References, YamlPath
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import did_you_mean, slugify
+from postmortem_kb.model.tracker import JIRA_KEY, is_web_url
 
 UNREADABLE: Final = object()
 """A value that YAML could not read (see ``check.recover``); its error is already reported."""
@@ -372,7 +373,7 @@ def _check_values(
             )
     _check_time_order(parsed.incident, positions, report)
     _check_dates(parsed, pm_id, positions, report)
-    _check_action_items(parsed.action_items or (), positions, report)
+    _check_action_items(parsed.action_items or (), status, positions, settings, report)
     if "status" in top.unreadable:  # the review rules that would report make one note
         unchecked: list[str] = []
         _check_review(parsed, positions, settings, report, lambda rule, *_: unchecked.append(rule))
@@ -435,7 +436,13 @@ def _check_dates(parsed: Parsed, pm_id: str, positions: Positions, report: Repor
         _skipped(report, started_at, incident.why("started"), "date-mismatch")
 
 
-def _check_action_items(items: tuple[Fields, ...], positions: Positions, report: Report) -> None:
+def _check_action_items(
+    items: tuple[Fields, ...],
+    pm_status: str | None,
+    positions: Positions,
+    settings: Settings,
+    report: Report,
+) -> None:
     seen: dict[str, tuple[int, str]] = {}
     for index, item in enumerate(items):
         path = item.path
@@ -465,16 +472,46 @@ def _check_action_items(items: tuple[Fields, ...], positions: Positions, report:
                 f"action item '{name}' is {status or 'not done'} but has no due date",
                 "add due: YYYY-MM-DD",
             )
-        link = values.get("link")
-        if link is not None and not link.lower().startswith(("https://", "http://")):
-            line, column = positions.of_value((*path, "link"))
+        _check_link(name, values, path, pm_status, positions, settings, report)
+
+
+def _check_link(
+    name: str,
+    values: dict[str, Any],
+    path: YamlPath,
+    pm_status: str | None,
+    positions: Positions,
+    settings: Settings,
+    report: Report,
+) -> None:
+    """An item's tracker link: a web URL or (with ``jira_url``) a Jira key; open items of a
+    published postmortem should have one."""
+    link = values.get("link")
+    if link is None:
+        if pm_status == "published" and values.get("status") not in CLOSED_ITEM_STATUSES:
+            line, column = positions.of_key(path)
             report.add(
-                "action-item-link-scheme",
+                "missing-tracker-link",
                 line,
                 column,
-                f"link of action item '{name}' is not an http(s) URL",
-                "use the tracker's https:// URL",
+                f"open action item '{name}' has no tracker link",
+                "add link: with the issue's URL"
+                + (" or its Jira key" if settings.jira_url else "")
+                + ", so the work is tracked where the team plans it",
             )
+        return
+    if is_web_url(link) or (settings.jira_url and JIRA_KEY.fullmatch(link.strip())):
+        return
+    line, column = positions.of_value((*path, "link"))
+    if JIRA_KEY.fullmatch(link.strip()):
+        message = f"link of action item '{name}' is a Jira key, but the site sets no jira_url"
+        hint = "set the plugin option jira_url (e.g. https://jira.example.com), or use a URL"
+    else:
+        message = f"link of action item '{name}' is not an http(s) URL"
+        hint = "use the tracker's https:// URL" + (
+            ", or a Jira key such as PAY-12" if settings.jira_url else ""
+        )
+    report.add("action-item-link-scheme", line, column, message, hint)
 
 
 def _check_review(

@@ -222,8 +222,17 @@ _RULES = (
         "action-item-link-scheme",
         E,
         "action-items",
-        "An action-item `link` is not an http(s) URL.",
-        "Link to the tracker with an `https://` URL.",
+        "An action-item `link` is not an http(s) URL (or, when the site sets `jira_url`, a "
+        "Jira key such as `PAY-12`).",
+        "Link to the tracker with an `https://` URL, or set `jira_url` to write Jira keys.",
+    ),
+    Rule(
+        "missing-tracker-link",
+        Level.INFO,
+        "action-items",
+        "An open action item of a published postmortem has no `link` to the tracker where "
+        "the team plans its work (a note by default).",
+        "Add `link:` with the issue's URL (GitHub, GitLab, Jira, any tracker) or its Jira key.",
     ),
     Rule(
         "no-action-items",
@@ -286,15 +295,18 @@ _RULES = (
         "slug-collision",
         W,
         "archive",
-        "Two different service, cause or owner values would get the same page name.",
+        "Two different service, cause, owner, team or person values would get the same page name.",
         "Use one spelling for the value everywhere (the page lists the second one separately).",
     ),
     Rule(
         "catalog-invalid",
         E,
         "archive",
-        "A catalog file (`services.yml`, `causes.yml`) is invalid.",
-        "Write the catalog as a YAML list of entries with at least an `id`.",
+        "A catalog file (`services.yml`, `causes.yml`, `teams.yml`) is invalid; the finding "
+        "points at the value, and only that value is dropped.",
+        "Write `services.yml` and `causes.yml` as YAML lists of entries with at least an `id`, "
+        "and `teams.yml` as a `teams:` mapping of team ids to `name`, `members`, `aliases` "
+        "and `channel`.",
     ),
     Rule(
         "unknown-owner",
