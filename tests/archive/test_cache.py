@@ -21,7 +21,7 @@ from helpers import PM_ID, REPO, VALID_FRONT_MATTER, postmortem_text, run_check,
 from postmortem_kb import cli
 from postmortem_kb.archive import archive as archive_module
 from postmortem_kb.archive.archive import load_archive
-from postmortem_kb.archive.cache import PACK, CheckCache
+from postmortem_kb.archive.cache import PACK, PACKAGE, CheckCache, code_digest
 from postmortem_kb.model.settings import Settings
 
 EPOCH = "1795737600"  # 2026-11-27
@@ -311,3 +311,73 @@ def test_cache_off_and_unwritable_cache(tmp_path: Path) -> None:
     assert [(f.path, f.rule) for f in run_check(tmp_path)] == [(f.path, f.rule) for f in expected]
     archive = load_archive(tmp_path / "postmortems", tmp_path, Settings(), cache=cache_of(tmp_path))
     assert archive.findings() == expected  # the cache cannot be written: only slower
+
+
+def test_a_forged_entry_never_puts_other_text_on_the_page(
+    cached: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Someone who can write the cache folder forges an entry with the right key: another
+    body and no findings. It is not used; the file is checked again."""
+    root, path = cached
+    expected = findings_of(root)
+    name = name_of(root, path)
+    forged = json.loads(entries(root)[name])
+    forged["body"] = "\n<script>window.__xss = 1</script>\n"
+    forged["findings"] = []
+    store(root, name, json.dumps(forged).encode())
+    with caplog.at_level("DEBUG", logger="mkdocs.plugins.postmortem_kb.cache"):
+        archive = load_archive(root / "postmortems", root, Settings(), cache=cache_of(root))
+    assert "<script>" not in archive.postmortems[0].body
+    assert [(f.path, f.line, f.column, f.rule, f.message) for f in archive.findings()] == expected
+    assert "does not describe this file" in caplog.text
+
+
+def test_a_corrupt_entry_is_logged_at_debug_level(
+    cached: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    root, path = cached
+    store(root, name_of(root, path), b'{"format": 3}')
+    with caplog.at_level("DEBUG", logger="mkdocs.plugins.postmortem_kb.cache"):
+        findings_of(root)
+    [record] = [r for r in caplog.records if "cache entry" in r.getMessage()]
+    assert record.levelname == "DEBUG"
+    assert f"cache entry for postmortems/{PM_ID}.md ignored" in record.getMessage()
+
+
+def test_entries_of_other_code_never_answer(tmp_path: Path) -> None:
+    """The key holds a digest of the package's code and rules: a branch that changes a rule
+    (or any other checkout) writes entries this code never reads."""
+    same, changed = tmp_path / "same" / "postmortem_kb", tmp_path / "changed" / "postmortem_kb"
+    for copy in (same, changed):
+        shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    rules = changed / "check" / "language" / "rules.yml"
+    rules.write_text(rules.read_text() + "\n# one more line\n")
+    assert code_digest(same) == code_digest(PACKAGE) != code_digest(changed)
+    assert code_digest(PACKAGE) in CheckCache(tmp_path, Settings()).salt.decode()
+
+
+def test_two_builds_at_once_on_one_cache_both_succeed_alike(tmp_path: Path) -> None:
+    root = sample_copy(tmp_path)
+    config = root / "mkdocs.yml"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    for _round in range(2):  # cold cache, then both reading and writing a warm one
+        sites = [tmp_path / f"site-{_round}-{n}" for n in range(2)]
+        builds = [
+            subprocess.Popen(
+                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(s)],
+                cwd=root,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for s in sites
+        ]
+        for build in builds:
+            _out, err = build.communicate(timeout=300)
+            assert build.returncode == 0, err[-3000:]
+        first, second = (tree(s) for s in sites)
+        assert sorted(first) == sorted(second)
+        assert [name for name in first if first[name] != second[name]] == []
+    assert entries(root)  # one of them wrote the pack, whole
+    assert [p.name for p in (root / CACHE).iterdir() if p.name.endswith(".tmp")] == []

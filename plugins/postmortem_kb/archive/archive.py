@@ -136,7 +136,7 @@ def check_file(
     if cache is None:
         return check_content(path.name, data, report, settings)
     key = cache.key(path.name, data)
-    checked = cache.get(key, report.path)
+    checked = cache.get(key, report.path, data)
     if checked is None:
         checked = check_content(path.name, data, report, settings)
         cache.put(key, checked)

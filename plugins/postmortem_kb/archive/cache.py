@@ -13,8 +13,11 @@ depends on today never come from here.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import tempfile
 from contextlib import suppress
+from functools import cache
 from pathlib import Path
 from typing import Final, Literal
 
@@ -29,6 +32,10 @@ from postmortem_kb.model.settings import Settings
 FORMAT: Final = 3  # the shape of an entry (Entry.format)
 PACK = "checks.jsonl"  # one line per entry: the key, a space, the entry as JSON
 IGNORE_ALL = "*\n"  # the folder's own .gitignore: a cache is never committed
+PACKAGE = Path(__file__).resolve().parents[1]  # the postmortem_kb package
+
+# Under MkDocs' logger, so `mkdocs build --verbose` shows why an entry was not used.
+log = logging.getLogger("mkdocs.plugins.postmortem_kb.cache")
 
 
 class StoredPositions(BaseModel):
@@ -140,7 +147,8 @@ class CheckCache:
 
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
-        self.salt = f"{__version__}\0{FORMAT}\0{settings.fingerprint()}\0".encode()
+        code = code_digest()
+        self.salt = f"{__version__}\0{FORMAT}\0{code}\0{settings.fingerprint()}\0".encode()
         self._pack = b""  # the pack as read
         self._stored: dict[str, tuple[int, int]] | None = None  # key -> its entry in the pack
         self._used: set[str] = set()
@@ -153,17 +161,20 @@ class CheckCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def get(self, key: str, display: str) -> FileCheck | None:
-        """The check stored for ``key``, its findings shown at ``display``; None when there
-        is no usable entry (missing, corrupt, truncated, of another version or file)."""
+    def get(self, key: str, display: str, data: bytes) -> FileCheck | None:
+        """The check stored for ``key`` of the file holding ``data``, its findings shown at
+        ``display``; None when there is no usable entry (missing, corrupt, truncated, of
+        another version, or whose body is not the file's)."""
         where = self._entries().get(key)
         if where is None:
             return None
         try:
             entry = Entry.model_validate_json(self._pack[where[0] : where[1]])
-        except ValidationError:
+        except ValidationError as error:
+            log.debug(f"cache entry for {display} ignored: {error.error_count()} invalid fields")
             return None
-        if entry.key != key:
+        if entry.key != key or not _holds_body(data, entry.body):
+            log.debug(f"cache entry for {display} ignored: it does not describe this file")
             return None
         self._used.add(key)
         return entry.check(display)
@@ -179,22 +190,26 @@ class CheckCache:
         kept = [k for k in stored if k not in self._fresh and (k in self._used or not prune)]
         if not self._fresh and len(kept) == len(stored):
             return
-        pack, temp = self.folder / PACK, self.folder / f".{PACK}.{os.getpid()}.tmp"
+        pack, temp = self.folder / PACK, None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(IGNORE_ALL, encoding="utf-8")
-            with temp.open("wb") as out:  # readers see the old pack or the new one
+            fd, name = tempfile.mkstemp(dir=self.folder, prefix=f".{PACK}.", suffix=".tmp")
+            temp = Path(name)
+            with os.fdopen(fd, "wb") as out:  # readers see the old pack or the new one
                 for key in kept:
                     start, end = stored[key]
                     out.write(b"%s %s\n" % (key.encode(), self._pack[start:end]))
                 for key, entry in self._fresh.items():
                     out.write(b"%s %s\n" % (key.encode(), entry))
             temp.replace(pack)
-        except OSError:  # a cache that cannot be written only costs time
-            with suppress(OSError):
-                temp.unlink(missing_ok=True)
+        except OSError as error:  # a cache that cannot be written only costs time
+            log.debug(f"check cache not written: {error}")
+            if temp is not None:
+                with suppress(OSError):
+                    temp.unlink(missing_ok=True)
 
     def _entries(self) -> dict[str, tuple[int, int]]:
         """Where each stored entry is in the pack, read once; a damaged line spoils only
@@ -221,3 +236,23 @@ def cache_folder(config_dir: Path, settings: Settings) -> Path | None:
     """Where the check cache of the site whose ``mkdocs.yml`` is in ``config_dir`` lives;
     None when the ``cache`` option turns it off."""
     return config_dir / settings.cache_dir if settings.cache else None
+
+
+@cache
+def code_digest(package: Path = PACKAGE) -> str:
+    """A digest of the package's code and rule data: entries written by other code (another
+    checkout, a branch that changes a rule) never answer for this one."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yml") and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _holds_body(data: bytes, body: str) -> bool:
+    """Whether the file's bytes end with ``body`` (as the reader normalises line ends), so a
+    forged entry can never put other text on the file's page."""
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data.endswith(body.encode("utf-8", "surrogateescape"))
