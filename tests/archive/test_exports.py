@@ -37,7 +37,12 @@ from helpers import (
     make_site,
     pm_text,
 )
-from postmortem_kb.archive.exports import ITEM_COLUMNS, action_items_csv, postmortems_json
+from postmortem_kb.archive.exports import (
+    EXPORT_VERSION,
+    ITEM_COLUMNS,
+    action_items_csv,
+    postmortems_json,
+)
 from postmortem_kb.model.settings import Settings
 
 OPEN_THEN_CLOSED = [
@@ -118,7 +123,7 @@ def cell(value: Any) -> str:
 def test_exports_are_versioned_and_dated(site: Path) -> None:
     for name in ("postmortems.json", "action-items.json"):
         data = read_json(site, name)
-        assert data["version"] == 1
+        assert data["version"] == EXPORT_VERSION == 2
         assert data["generated"] == "2026-06-01"  # the SOURCE_DATE_EPOCH date
 
 
@@ -235,8 +240,11 @@ def test_action_items_order_and_overdue(site: Path) -> None:
         "severity": "SEV2",
         "services": ["checkout", "payments"],
         "causes": ["config-change", "dependency"],
+        "team": [],  # no teams.yml
+        "age_days": 132,  # 2026-01-20 to the build date, 2026-06-01
         "url": f"postmortems/{P3}/#ai-1",
     }
+    assert [i["age_days"] for i in items] == [476, 52, 132, 7, 90, 269, None, None, None]
 
 
 def test_csv_header_and_rows_equal_the_json_items(site: Path) -> None:
@@ -328,6 +336,82 @@ def test_unreadable_postmortems_are_exported_as_such(tmp_path: Path) -> None:
     assert broken["url"] == "postmortems/2026-01-05-broken/"
     assert broken["problems"]["errors"] >= 1
     assert "date" not in broken and "action_items" not in broken
+
+
+TEAMS_YML = """\
+teams:
+  team-a:
+    name: Team A
+    members: [ana, bo]
+  team-b:
+    members: [bo]
+    aliases: [team-bee]
+"""
+# team-c is no team; bo is a member of both teams.
+P8 = "2026-05-30-search-shared-owner"
+
+
+@pytest.fixture(scope="module")
+def site_with_url(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture archive with teams.yml and one item of bo, built with a ``site_url``."""
+    root = tmp_path_factory.mktemp("site-url")
+    shared = pm_text(
+        "Search shared owner",
+        dt.date(2026, 5, 30),
+        "SEV3",
+        ["search"],
+        ["capacity"],
+        items=[
+            item("AI-1", "Owned by a member of two teams", "bo", due=dt.date(2026, 6, 20)),
+            item("AI-2", "Owned by an alias", "team-bee", due=dt.date(2026, 6, 21)),
+        ],
+    )
+    files = {**ARCHIVE, f"{P8}.md": shared, "teams.yml": TEAMS_YML}
+    config = make_site(root, files)
+    config.write_text(config.read_text() + "site_url: https://kb.example/incidents\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        patch.setenv("NO_MKDOCS_2_WARNING", "1")
+        build_site(config, root / "site", strict=False)  # authors are not in teams.yml
+    return root / "site"
+
+
+def test_items_name_the_teams_of_their_owner(site_with_url: Path) -> None:
+    items = {
+        (i["postmortem"], i["id"]): i
+        for i in read_json(site_with_url, "action-items.json")["items"]
+    }
+    assert items[(P8, "AI-1")]["team"] == ["team-a", "team-b"]  # teams.yml order
+    assert items[(P8, "AI-2")]["team"] == ["team-b"]  # an alias
+    assert items[(P1, "AI-1")]["team"] == ["team-a"]
+    assert items[(P4, "AI-1")]["team"] == []  # team-c is no team
+    text = (site_with_url / "action-items.csv").read_text(encoding="utf-8")
+    rows = {(r["postmortem"], r["id"]): r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    assert rows[(P8, "AI-1")]["team"] == "team-a;team-b"
+    assert rows[(P4, "AI-1")]["team"] == ""
+    assert rows[(P8, "AI-1")]["age_days"] == "2"
+    assert rows[(P6, "AI-1")]["age_days"] == ""  # closed: items record no closing date
+
+
+def test_urls_are_absolute_under_site_url(site_with_url: Path) -> None:
+    base = "https://kb.example/incidents/"
+    records = read_json(site_with_url, "postmortems.json")["postmortems"]
+    items = read_json(site_with_url, "action-items.json")["items"]
+    assert records[0]["url"] == f"{base}postmortems/{P8}/"
+    assert items[0]["url"] == f"{base}postmortems/{P1}/#ai-1"
+    urls = [r["url"] for r in records] + [i["url"] for r in records for i in r["action_items"]]
+    urls += [i["url"] for i in items]
+    text = (site_with_url / "action-items.csv").read_text(encoding="utf-8")
+    urls += [row["url"] for row in csv.DictReader(io.StringIO(text, newline=""))]
+    assert len(urls) == 8 + 11 + 11 + 11
+    for url in urls:
+        assert url.startswith(base), url
+        path, _, fragment = url.removeprefix(base).partition("#")
+        html = (site_with_url / path / "index.html").read_text(encoding="utf-8")
+        assert not fragment or f'id="{fragment}"' in html, url
+    # The archive page's own data stays relative to that page.
+    archive = read_json(site_with_url, "postmortems/archive.json")
+    assert archive["postmortems"][0]["url"] == f"{P8}/"
 
 
 # --- reproducible builds -------------------------------------------------------------------

@@ -414,7 +414,7 @@ def test_empty_states_of_an_empty_archive(tmp_path: Path) -> None:
     assert "None: every postmortem passes" in page(site, "needs-attention")
     for name in ("postmortems.json", "action-items.json"):
         data = json.loads((site / name).read_text())
-        assert data["version"] == 1 and data["generated"] == "2026-06-01"
+        assert data["version"] == 2 and data["generated"] == "2026-06-01"
     assert (site / "action-items.csv").read_text().count("\n") == 1  # the header
 
 

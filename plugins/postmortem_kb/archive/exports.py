@@ -1,6 +1,8 @@
 """Machine-readable exports of the archive: postmortems.json, action-items.json and .csv.
 
-The shapes are versioned (``"version": 1``) and documented in docs/reference/exports.md.
+The shapes are versioned (``"version": 2``) and documented in docs/reference/exports.md.
+URLs are relative to the site root, or absolute under ``site_url`` when the site sets one
+(the archive page's own ``archive.json`` stays relative to that page).
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from typing import Any
 
 from postmortem_kb.archive.index import Index, ItemRef
 from postmortem_kb.archive.terms import STOP_WORDS, postmortem_words, term_index
-from postmortem_kb.archive.urls import page_url, postmortem_uri
+from postmortem_kb.archive.urls import absolute_url, page_url, postmortem_uri
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.text import anchor
 from postmortem_kb.source.atomic import write_atomically
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
+"""2: action items gain ``team`` and ``age_days``; URLs are absolute when ``site_url`` is set."""
 ITEM_COLUMNS = (
     "postmortem",
     "postmortem_title",
@@ -37,6 +40,8 @@ ITEM_COLUMNS = (
     "severity",
     "services",
     "causes",
+    "team",
+    "age_days",
     "url",
 )
 
@@ -50,42 +55,47 @@ EXPORT_FILES = (
 
 
 def write_exports(
-    index: Index, site_dir: Path, severities: tuple[str, ...], directory_urls: bool
+    index: Index,
+    site_dir: Path,
+    severities: tuple[str, ...],
+    directory_urls: bool,
+    site_url: str | None = None,
 ) -> None:
     """Write every export of a build into ``site_dir``, each file atomically."""
     pieces: tuple[Callable[[], Iterable[str]], ...] = (  # in the order of EXPORT_FILES
-        lambda: _postmortems_parts(index, directory_urls),
-        lambda: _items_parts(index, directory_urls),
-        lambda: _csv_parts(index, directory_urls),
+        lambda: _postmortems_parts(index, directory_urls, site_url),
+        lambda: _items_parts(index, directory_urls, site_url),
+        lambda: _csv_parts(index, directory_urls, site_url),
         lambda: [archive_filter_json(index, severities, directory_urls)],
     )
     for name, parts in zip(EXPORT_FILES, pieces, strict=True):
         write_atomically(site_dir / name, parts())  # written piece by piece: little memory
 
 
-def postmortems_json(index: Index, directory_urls: bool) -> str:
+def postmortems_json(index: Index, directory_urls: bool, site_url: str | None = None) -> str:
     """All postmortems with derived durations, URLs, cross-links and action items."""
-    return "".join(_postmortems_parts(index, directory_urls))
+    return "".join(_postmortems_parts(index, directory_urls, site_url))
 
 
-def action_items_json(index: Index, directory_urls: bool) -> str:
+def action_items_json(index: Index, directory_urls: bool, site_url: str | None = None) -> str:
     """Every action item, open ones first (overdue first, then by due date)."""
-    return "".join(_items_parts(index, directory_urls))
+    return "".join(_items_parts(index, directory_urls, site_url))
 
 
-def action_items_csv(index: Index, directory_urls: bool) -> str:
+def action_items_csv(index: Index, directory_urls: bool, site_url: str | None = None) -> str:
     """The same items as CSV; lists are joined with ``;`` and formulas are neutralised."""
-    return "".join(_csv_parts(index, directory_urls))
+    return "".join(_csv_parts(index, directory_urls, site_url))
 
 
-def _postmortems_parts(index: Index, directory_urls: bool) -> Iterator[str]:
-    records = (_postmortem(pm, index, directory_urls) for pm in index.postmortems)
+def _postmortems_parts(index: Index, directory_urls: bool, site_url: str | None) -> Iterator[str]:
+    records = (_postmortem(pm, index, directory_urls, site_url) for pm in index.postmortems)
     return _record_per_line(index, "postmortems", records)
 
 
-def _items_parts(index: Index, directory_urls: bool) -> Iterator[str]:
+def _items_parts(index: Index, directory_urls: bool, site_url: str | None) -> Iterator[str]:
     refs = (*index.open_items, *index.closed_items)
-    return _record_per_line(index, "items", (_item(ref, directory_urls) for ref in refs))
+    records = (_item(ref, index, directory_urls, site_url) for ref in refs)
+    return _record_per_line(index, "items", records)
 
 
 def _record_per_line(index: Index, key: str, records: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -102,12 +112,12 @@ def _record_per_line(index: Index, key: str, records: Iterable[dict[str, Any]]) 
     yield "]}\n" if separator == "\n" else "\n]}\n"
 
 
-def _csv_parts(index: Index, directory_urls: bool) -> Iterator[str]:
+def _csv_parts(index: Index, directory_urls: bool, site_url: str | None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ITEM_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for ref in (*index.open_items, *index.closed_items):
-        row = _item(ref, directory_urls)
+        row = _item(ref, index, directory_urls, site_url)
         writer.writerow({key: _cell(row[key]) for key in ITEM_COLUMNS})
         if buffer.tell() > 1 << 16:
             yield buffer.getvalue()
@@ -170,14 +180,16 @@ def _minutes(pm: Postmortem) -> dict[str, int | None]:
     }
 
 
-def _postmortem(pm: Postmortem, index: Index, directory_urls: bool) -> dict[str, Any]:
+def _postmortem(
+    pm: Postmortem, index: Index, directory_urls: bool, site_url: str | None
+) -> dict[str, Any]:
     problems = {
         "errors": sum(1 for f in pm.findings if f.level is Level.ERROR),
         "warnings": sum(1 for f in pm.findings if f.level is Level.WARNING),
     }
     record: dict[str, Any] = {
         "id": pm.id,
-        "url": page_url(postmortem_uri(pm.slug), directory_urls),
+        "url": absolute_url(page_url(postmortem_uri(pm.slug), directory_urls), site_url),
         "source": pm.path,
         "readable": pm.meta is not None,
         "title": pm.title,
@@ -207,7 +219,7 @@ def _postmortem(pm: Postmortem, index: Index, directory_urls: bool) -> dict[str,
         action_items=[
             {
                 key: value
-                for key, value in _item(ref, directory_urls).items()
+                for key, value in _item(ref, index, directory_urls, site_url).items()
                 if key not in ("postmortem", "postmortem_title", "severity", "services", "causes")
             }
             for ref in index.items_of(pm)
@@ -216,9 +228,10 @@ def _postmortem(pm: Postmortem, index: Index, directory_urls: bool) -> dict[str,
     return record
 
 
-def _item(ref: ItemRef, directory_urls: bool) -> dict[str, Any]:
+def _item(ref: ItemRef, index: Index, directory_urls: bool, site_url: str | None) -> dict[str, Any]:
     item, pm = ref.item, ref.postmortem
     assert pm.meta is not None
+    url = f"{page_url(postmortem_uri(pm.slug), directory_urls)}#{anchor(item.id)}"
     return {
         "postmortem": pm.id,
         "postmortem_title": pm.meta.title,
@@ -235,5 +248,8 @@ def _item(ref: ItemRef, directory_urls: bool) -> dict[str, Any]:
         "severity": pm.meta.severity,
         "services": pm.meta.services,
         "causes": pm.meta.causes,
-        "url": f"{page_url(postmortem_uri(pm.slug), directory_urls)}#{anchor(item.id)}",
+        "team": [group.team.id for group in index.teams_of_owner(item.owner)],
+        # Items record no closing date, so a closed item has no age.
+        "age_days": None if item.is_closed else max(0, (index.today - pm.meta.date).days),
+        "url": absolute_url(url, site_url),
     }

@@ -21,6 +21,17 @@ def page_url(uri: str, directory_urls: bool) -> str:
     return stem + "/"
 
 
+def absolute_url(url: str, site_url: str | None) -> str:
+    """``url`` (from the site root) under ``site_url`` when the site sets one, else as is.
+
+    ``https://kb.example/docs`` and ``postmortems/a/#ai-1`` give
+    ``https://kb.example/docs/postmortems/a/#ai-1`` (MkDocs reads ``site_url`` as a folder).
+    """
+    if not site_url:
+        return url
+    return site_url.rstrip("/") + "/" + url
+
+
 def base_of(url: str) -> str:
     """The folder relative links of the page at ``url`` (as MkDocs gives it) start from."""
     path = url.removeprefix("./")

@@ -243,7 +243,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         site_dir = Path(config.site_dir)
         try:
             write_exports(
-                self.site.index, site_dir, self.settings.severities, self.site.directory_urls
+                self.site.index,
+                site_dir,
+                self.settings.severities,
+                self.site.directory_urls,
+                config.site_url or None,
             )
         except OSError as error:
             raise PluginError(f"postmortems: cannot write the exports: {error}") from error
