@@ -2,4 +2,4 @@
 without importing the modules that write them)."""
 
 FINDING_FORMATS = ("text", "json", "github")  # postmortem check
-ACTION_FORMATS = ("table", "json", "csv")  # postmortem actions
+ACTION_FORMATS = ("table", "json", "csv", "markdown")  # postmortem actions

@@ -33,6 +33,7 @@ from postmortem_kb.source.mkdocs_yml import SiteConfig, read_site_config
 from postmortem_kb.source.teams import TEAMS_FILE
 
 USAGE_ERROR = 2
+DIGEST_DAYS = 14  # the digest's default --due-within, as the team pages' "due soon"
 
 
 def _site(config: str | None) -> SiteConfig:
@@ -283,6 +284,15 @@ def _default_author() -> str:
     "--owner", "owners", multiple=True, metavar="OWNER", help="Owned by OWNER (repeatable)."
 )
 @click.option(
+    "--team",
+    "-t",
+    "teams",
+    multiple=True,
+    metavar="TEAM",
+    help="Owed by TEAM, a team id or alias of teams.yml: its own items and its members' "
+    "(repeatable).",
+)
+@click.option(
     "--service",
     "-s",
     "services",
@@ -292,40 +302,76 @@ def _default_author() -> str:
 )
 @click.option("--overdue", is_flag=True, help="Only open items past their due date.")
 @click.option(
+    "--due-within",
+    "due_within",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Only open items due within DAYS of today, overdue ones included "
+    f"[default with --format markdown: {DIGEST_DAYS}].",
+)
+@click.option(
     "--closed", "state", flag_value="closed", help="Closed items (done, wont-do) instead."
 )
 @click.option("--all", "state", flag_value="all", help="Open and closed items.")
+@click.option(
+    "--today",
+    "day",
+    metavar="YYYY-MM-DD",
+    help="The day items are overdue or due on [default: today, or SOURCE_DATE_EPOCH's day].",
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(ACTION_FORMATS),
     default="table",
     show_default=True,
-    help="json and csv rows are those of the site's action-items.json and .csv.",
+    help="json and csv rows are those of the site's action-items.json and .csv; markdown is "
+    "the weekly digest, by team.",
 )
 @config_option
 def actions(
     owners: tuple[str, ...],
+    teams: tuple[str, ...],
     services: tuple[str, ...],
     overdue: bool,
+    due_within: int | None,
     state: str | None,
+    day: str | None,
     fmt: str,
     config: str | None,
 ) -> None:
     """List action items as the site does: open ones, overdue first, then by due date.
 
-    "Today" is the real date, or the one fixed by SOURCE_DATE_EPOCH.
+    --format markdown writes the weekly digest: the open items that are overdue or due
+    within --due-within days, grouped by the team of their owner, with links to the site
+    (absolute when mkdocs.yml sets site_url).
     """
-    from postmortem_kb.archive.index import build_index  # only this command needs them
-    from postmortem_kb.cli.actions import ItemFilter, format_items, select, unknown_values
+    # Only this command needs them; `check` must start without them.
+    from postmortem_kb.archive.digest import digest
+    from postmortem_kb.archive.index import build_index
+    from postmortem_kb.cli.actions import (
+        ItemFilter,
+        format_items,
+        nothing_matched,
+        select,
+        subject,
+        unknown_values,
+    )
 
     state = state or "open"
-    if overdue and state == "closed":
-        raise click.UsageError("--overdue lists open items; it cannot be used with --closed")
+    for flag, used in (("--overdue", overdue), ("--due-within", due_within is not None)):
+        if used and state == "closed":
+            raise click.UsageError(f"{flag} lists open items; it cannot be used with --closed")
+    if fmt == "markdown" and state != "open":
+        raise click.UsageError("the markdown digest lists open items; drop --closed and --all")
+    try:
+        on = dt.date.fromisoformat(day) if day else today()  # one "today" for the whole run
+    except ValueError as error:
+        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--today") from error
     site = _site(config)
     archive = _load(site, config)
-    index = build_index(archive, site.settings, today())
-    item_filter = ItemFilter(owners, services, overdue, state)
+    index = build_index(archive, site.settings, on)
+    item_filter = ItemFilter(owners, services, teams, overdue, due_within, state)
     problems = unknown_values(index, item_filter)
     if problems:
         raise click.UsageError("; ".join(problems))
@@ -336,7 +382,38 @@ def actions(
             "missing; run `postmortem check`",
             err=True,
         )
-    click.echo(format_items(select(index, item_filter), fmt, site.directory_urls, state), nl=False)
+    if fmt == "markdown":
+        chosen = select(index, item_filter.without_dates())
+        text = digest(
+            chosen,
+            due_within=DIGEST_DAYS if due_within is None else due_within,
+            overdue_only=overdue,
+            directory_urls=site.directory_urls,
+            site_url=site.site_url,
+            jira_url=site.settings.jira_url,
+            teams=[group.team.id for name in teams if (group := index.team(name))],
+            scope=subject(item_filter) if item_filter.narrows_who else None,
+        )
+        click.echo(text, nl=False)
+        return
+    chosen = select(index, item_filter)
+    if not chosen.open_items and not chosen.closed_items and index.open_items + index.closed_items:
+        message = nothing_matched(index, item_filter)
+        if fmt == "table":
+            click.echo(message)
+            return
+        click.echo(f"note: {message}", err=True)
+    click.echo(
+        format_items(
+            chosen,
+            fmt,
+            site.directory_urls,
+            state,
+            site_url=site.site_url,
+            jira_url=site.settings.jira_url,
+        ),
+        nl=False,
+    )
 
 
 @main.command()

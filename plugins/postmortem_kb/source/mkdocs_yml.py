@@ -51,6 +51,7 @@ class SiteConfig:
     base: Path
     settings: Settings
     directory_urls: bool = True  # MkDocs' use_directory_urls, for URLs in exports
+    site_url: str | None = None  # MkDocs' site_url, ending in "/": absolute URLs when set
 
     @property
     def archive_dir(self) -> Path:
@@ -73,7 +74,16 @@ def read_site_config(config_file: Path, *, required: bool) -> SiteConfig:
         (data["use_directory_urls"] is not False for data in chain if "use_directory_urls" in data),
         True,
     )
-    return SiteConfig(base, Settings.from_options(options), directory_urls)
+    site_url = next((data["site_url"] for data in chain if "site_url" in data), None)
+    return SiteConfig(base, Settings.from_options(options), directory_urls, _folder_url(site_url))
+
+
+def _folder_url(value: Any) -> str | None:
+    """``site_url`` as MkDocs reads it: a folder, so it ends in ``/``; None when unset."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    url: str = value.strip()
+    return url if url.endswith("/") else url + "/"
 
 
 def _inheritance_chain(config_file: Path) -> list[dict[str, Any]]:
