@@ -59,6 +59,7 @@ def assert_identical(first: Path, second: Path) -> None:
     assert any(name.endswith("postmortems.json") for name in a)
     assert any(name.endswith("action-items.csv") for name in a)
     assert "sitemap.xml.gz" in a and "search/search_index.json" in a
+    assert "action-items.ics" in a  # and the calendars of each owner, team and person
 
 
 def touch_all(folder: Path, when: int) -> None:

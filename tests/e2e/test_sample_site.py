@@ -75,6 +75,29 @@ def test_sample_nav_lists_no_individual_postmortem(sample_site: Path) -> None:
         assert pm_id not in nav
 
 
+def test_sample_every_team_has_a_calendar(sample_site: Path) -> None:
+    """Issue 14: each team of teams.yml has a calendar beside its page; the site's holds every
+    open item with a due date (as action-items.json lists them), each a VTODO and a VEVENT."""
+    import json
+
+    import yaml
+    from icalendar import Calendar
+
+    from postmortem_kb.model.text import slugify
+
+    teams = yaml.safe_load((REPO / "postmortems" / "teams.yml").read_text(encoding="utf-8"))
+    assert teams["teams"]
+    for team in teams["teams"]:
+        calendar = Calendar.from_ical((sample_site / "teams" / f"{slugify(team)}.ics").read_bytes())
+        assert len(calendar.walk("VTODO")) == len(calendar.walk("VEVENT"))
+    items = json.loads((sample_site / "action-items.json").read_text(encoding="utf-8"))["items"]
+    dated = [i for i in items if i["status"] in ("open", "in-progress") and i["due"]]
+    site = Calendar.from_ical((sample_site / "action-items.ics").read_bytes())
+    assert len(site.walk("VTODO")) == len(site.walk("VEVENT")) == len(dated) > 0
+    for todo in site.walk("VTODO"):
+        assert str(todo["URL"]).startswith("https://postmortems.larkspur.example/postmortems/")
+
+
 def test_generated_rule_reference_is_current() -> None:
     from postmortem_kb.cli.reference import render_rules_reference
 

@@ -20,6 +20,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.cache import CheckCache, cache_folder
+from postmortem_kb.archive.calendars import CalendarSite, calendar_paths, write_calendars
 from postmortem_kb.archive.exports import EXPORT_FILES, write_exports
 from postmortem_kb.archive.index import build_index
 from postmortem_kb.archive.urls import postmortem_uri
@@ -113,6 +114,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.archive_dir, self.archive_dir.parent, self.settings, cache=cache
         )
         index = build_index(archive, self.settings, today())
+        for calendar in calendar_paths(index):
+            if files.get_file_from_path(calendar) is not None:
+                raise PluginError(
+                    f"postmortems: docs/{calendar} has the name of a calendar the plugin "
+                    "writes; rename or remove it"
+                )
         self.site = SiteRenderer(index, self.settings, config.use_directory_urls, self.mark)
         self.dashboards = _dashboard_pages(files)
         docs_dir = Path(config.docs_dir)
@@ -237,7 +244,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return output if later is None else self.mark.fill(output, later, final=True)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write the exports."""
+        """Write the exports and the calendars."""
         if self.site is None:
             return
         site_dir = Path(config.site_dir)
@@ -251,6 +258,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
         except OSError as error:
             raise PluginError(f"postmortems: cannot write the exports: {error}") from error
+        calendars = CalendarSite(
+            config.site_name,
+            config.site_url or None,
+            self.site.directory_urls,
+            self.settings.jira_url,
+        )
+        try:
+            write_calendars(self.site.index, site_dir, calendars)
+        except (OSError, ValueError) as error:
+            raise PluginError(f"postmortems: cannot write the calendars: {error}") from error
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
