@@ -135,7 +135,7 @@ def check_language(
         if rule.id in allowed or (text.action_item and not rule.action_items):
             continue
         keywords = rule.keywords if rule.compiled else _people_keywords(people)
-        if not any(keyword in lowered for keyword in keywords):
+        if not any(map(lowered.__contains__, keywords)):
             continue
         pattern = rule.compiled or _people_pattern(people)
         for match in pattern.finditer(joined.text):
@@ -229,7 +229,11 @@ def _confirmed(
             words.pop()
         if _governed(words):
             return None  # "Appointing an incident manager could have helped"
-        return _person(words[-2:], rules, people, rule, last=True)
+        found = _person(words[-2:], rules, people, rule, last=True)
+        if found is None and "who" in (lowered := [w.casefold() for w in words]):
+            index = lowered.index("who")  # "the developer who wrote the loop is to blame"
+            found = _person(words[max(0, index - 2) : index], rules, people, rule, last=True)
+        return found
     if rule.subject == "person-subject":
         start = _clause_start(text, match.start())
         words = _WORD.findall(text[start : match.start()])
