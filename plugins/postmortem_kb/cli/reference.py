@@ -52,7 +52,12 @@ def render_language_reference() -> str:
     return (
         _environment()
         .get_template("language_reference.md.j2")
-        .render(categories=categories.items(), person_words=rules.person_words)
+        .render(
+            categories=categories.items(),
+            person_words=rules.person_words,
+            technical_terms=rules.technical_terms,
+            given_names=len(rules.given_names),
+        )
     )
 
 

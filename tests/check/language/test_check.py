@@ -237,3 +237,72 @@ def test_guide_shows_blaming_sentences_that_the_checker_flags(tmp_path: Path) ->
     for blaming, blameless in rows:
         assert check_body(tmp_path, with_analysis(blaming)) != [], blaming
         assert rules_of(check_body(tmp_path, with_analysis(blameless))) == [], blameless
+
+
+def test_technical_terms_are_never_reported(tmp_path: Path) -> None:
+    """Every example of every technical term passes, and each term names its source."""
+    rules = language_rules()
+    assert rules.technical_terms
+    for term in rules.technical_terms:
+        assert term.source and term.examples, term.pattern
+        for example in term.examples:
+            assert rules_of(check_body(tmp_path, with_analysis(example))) == [], example
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Priya forgot to renew the certificate.", True),
+        ("priya forgot to renew the certificate.", False),  # a name is capitalised
+        ("Will forgot to renew the certificate.", False),  # a common word, not in the list
+        ("Kubernetes failed to schedule the pods.", False),  # a product, not a name
+        ("Greg's typo took the whole region down.", True),  # a person's act
+        ("The service's typo filter took the region down.", False),
+    ],
+)
+def test_capitalised_given_names_are_people(tmp_path: Path, text: str, flagged: bool) -> None:
+    findings = check_body(tmp_path, with_analysis(text))
+    assert bool(findings) is flagged, findings
+
+
+def test_hint_quotes_the_matched_words(tmp_path: Path) -> None:
+    body = with_analysis("Bob forgot to renew the certificate.")
+    [finding] = only(check_body(tmp_path, body), "forgot")
+    assert finding.suggestion and "renew the certificate" in finding.suggestion
+    body = with_analysis("The on-call engineer should have checked the replica lag first.")
+    [finding] = only(check_body(tmp_path, body), "counterfactual")
+    assert finding.suggestion and "should have checked" in finding.suggestion
+    assert "on-call engineer" in finding.suggestion
+
+
+def test_group_mentions_are_not_individuals(tmp_path: Path) -> None:
+    body = with_analysis("@payments-oncall paged @team-db, and @bob joined the call.")
+    findings = only(check_body(tmp_path, body), "naming-individuals")
+    assert [f.message.rsplit("'", 2)[-2] for f in findings] == ["@bob"]
+
+
+def test_technical_terms_mask_only_when_a_rule_matches(tmp_path: Path) -> None:
+    body = with_analysis("Dynamo-style stores use a sloppy quorum, and the review was sloppy.")
+    [finding] = only(check_body(tmp_path, body), "judgmental")
+    full = postmortem_text(front_matter=PEOPLE_FM, body=body)
+    row = full.split("\n")[finding.line - 1]
+    assert row[finding.column - 1 :].startswith("sloppy.")
+
+
+def test_rule_file_rejects_keywords_with_double_spaces() -> None:
+    from postmortem_kb.check.language.rules import LanguageRuleError, _rule
+
+    entry = {
+        "id": "x",
+        "category": "c",
+        "level": "warning",
+        "keywords": ["two  spaces"],
+        "pattern": "two spaces",
+        "message": "m",
+        "suggestion": "s",
+        "source": "src",
+    }
+    with pytest.raises(LanguageRuleError, match="single spaces"):
+        _rule(entry)
+    with pytest.raises(LanguageRuleError, match="hint fields"):
+        _rule({**entry, "keywords": ["two"], "hint": "{nope}"})

@@ -142,7 +142,7 @@ def check_language(
             block, offset = joined.locate(match.start())
             if not _applies(rule, block, text):
                 continue
-            if rule.compiled is None and _GROUP_HANDLE.search(match.group()):
+            if rule.compiled is None and _GROUP_HANDLE.search(match.group().lstrip("@")):
                 continue  # @team-db, @payments-oncall: a group, not an individual
             checked = masked.text()
             if checked[match.start() : match.end()] != match.group():
