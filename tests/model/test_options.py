@@ -48,6 +48,7 @@ NON_DEFAULT = {
     "allow_html": "[samp]",
     "jira_url": "https://jira.example.com",
     "roster": "[zoe]",
+    "roster_from_git": "true",
     "rules": "{late-review: error, unknown-key: off}",
 }
 

@@ -6,12 +6,13 @@ Cross-file rules (``check.cross_file``) run afterwards, on every build.
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from postmortem_kb.check.front_matter import Parsed, check_front_matter
 from postmortem_kb.check.html import check_raw_html
 from postmortem_kb.check.language.check import People, Text, check_language, front_matter_text
 from postmortem_kb.check.language.prose import Suppressions, prose
+from postmortem_kb.check.language.roster import git_roster
 from postmortem_kb.check.language.rules import language_rules
 from postmortem_kb.check.recover import recover_fields
 from postmortem_kb.check.structure import check_placeholders, check_structure
@@ -96,6 +97,8 @@ def _check_language(
     """Blameless-language rules over the body and the action-item titles, knowing the
     people named in whatever front-matter fields could be read."""
     handles = list(settings.roster)
+    if settings.roster_from_git:
+        handles += git_roster(str(Path.cwd()))
     allowed: frozenset[str] = frozenset()
     if parsed is not None:
         handles += parsed.people()

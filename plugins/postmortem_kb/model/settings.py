@@ -210,6 +210,11 @@ class Settings(BaseModel):
     roster: tuple[Text, ...] = Field(
         (), description="More people the language rules recognise by name."
     )
+    roster_from_git: bool = Field(
+        False,
+        description="Also recognise the given names of the commit authors of the git "
+        "repository the command runs in (one `git log` per run).",
+    )
     rule_levels: RuleLevels = Field(
         default_factory=dict,
         alias="rules",

@@ -63,6 +63,7 @@ class LanguageRules:
     skip_words: frozenset[str]
     given_names: frozenset[str] = frozenset()  # lowercase; a person when capitalised
     possessed_acts: frozenset[str] = frozenset()  # "Greg's typo": an act of a person
+    common_word_names: frozenset[str] = frozenset()  # "will": never a name from git
     technical_terms: tuple[TechnicalTerm, ...] = ()
     terms: re.Pattern[str] | None = None  # every technical term, one pattern
     term_keywords: tuple[str, ...] = ()
@@ -99,6 +100,7 @@ def language_rules() -> LanguageRules:
         frozenset(word.casefold() for word in data["skip_words"]),
         frozenset(str(name).casefold() for name in data.get("given_names", [])),
         frozenset(str(noun).casefold() for noun in data.get("possessed_acts", [])),
+        frozenset(str(word).casefold() for word in data.get("common_word_names", [])),
         terms,
         compile_pattern(_bounded(combined)) if terms else None,
         tuple(sorted({keyword for term in terms for keyword in term.keywords})),
