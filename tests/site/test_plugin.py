@@ -32,7 +32,10 @@ def test_action_items_have_anchors_and_overdue_flags(tmp_path: Path) -> None:
     done_row = html[html.index('id="ai-2"') :]
     done_row = done_row[: done_row.index("</tr>")]
     assert "pm-overdue" not in done_row
-    assert '<a href="https://tracker.example.com/DB-123">DB-123</a>' in html
+    assert (
+        '<a class="pm-tracker" href="https://tracker.example.com/DB-123" '
+        'rel="noopener noreferrer">tracker.example.com/DB-123</a>'
+    ) in html
     assert "1 open of 2, open items first." in html
     assert "(+8 min)" in html and "(+2 h 18 min)" in html
 

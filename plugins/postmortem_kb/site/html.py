@@ -15,11 +15,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 
-from postmortem_kb.archive.index import Entry, Index, ItemRef
-from postmortem_kb.archive.urls import base_of, page_url, postmortem_uri, relative_url
+from postmortem_kb.archive.index import TEAM, Entry, Index, ItemRef
+from postmortem_kb.archive.urls import (
+    absolute_url,
+    base_of,
+    page_url,
+    postmortem_uri,
+    relative_url,
+)
 from postmortem_kb.model.front_matter import ActionItem, FrontMatter
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.text import anchor, css_class
+from postmortem_kb.model.tracker import tracker_link
 
 
 def esc(value: object) -> str:
@@ -119,21 +126,51 @@ def item_status(ref: ItemRef) -> str:
     return badge
 
 
-def tracker(item: ActionItem) -> str:
-    """The tracker link of an item, named after its last path segment."""
+def tracker(item: ActionItem, jira_url: str | None = None) -> str:
+    """An item's tracker link under its short label (``org/repo#123``, ``PAY-12``) with the
+    full URL in ``href``; a value that leads nowhere safe (a Jira key without ``jira_url``)
+    is shown as text, and no link as an em dash."""
     if not item.link:
         return "—"
-    url = safe_url(item.link)
-    name = esc(item.link.rstrip("/").rsplit("/", 1)[-1])
-    return f'<a href="{esc(url)}">{name}</a>' if url else esc(item.link)
+    found = tracker_link(item.link, jira_url)
+    url = safe_url(found.url) if found.url else None
+    if url is None:
+        return f'<span class="pm-tracker">{esc(found.label)}</span>'
+    return (
+        f'<a class="pm-tracker" href="{esc(url)}" rel="noopener noreferrer">{esc(found.label)}</a>'
+    )
 
 
-def item_details(item: ActionItem) -> str:
+def item_details(item: ActionItem, jira_url: str | None = None) -> str:
     """Priority, type and tracker link under an item's title."""
     details = [esc(value) for value in (item.priority, item.type) if value]
     if item.link:
-        details.append(tracker(item))
+        details.append(tracker(item, jira_url))
     return f"<br><small>{' · '.join(details)}</small>" if details else ""
+
+
+def subscribe_hint(links: Links, calendar: str, what: str) -> str:
+    """A "subscribe" hint linking to a calendar of the site (``teams/payments.ics``) of the
+    open action items ``what`` names ("the team's open action items").
+
+    With ``site_url`` the link is the calendar's full address, shown as it is to copy into
+    a calendar app; without, a relative link named by the file.
+    """
+    if links.site_url:
+        href = esc(absolute_url(quote(calendar), links.site_url))
+        shown = f"<code>{href}</code>"
+    else:
+        href, shown = links.file(calendar), esc(calendar.rsplit("/", 1)[-1])
+    return admonition(
+        "tip pm-subscribe",
+        "Subscribe to the due dates",
+        paragraph(
+            f'<a class="pm-calendar" href="{href}">{shown}</a>: {what} that '
+            "have a due date, as a calendar. Add this URL to your calendar app to get each "
+            "due date (copy the link, then subscribe to a calendar &ldquo;from URL&rdquo;); "
+            "it follows the site as it is rebuilt."
+        ),
+    )
 
 
 def dash(value: object) -> str:
@@ -155,11 +192,15 @@ class Links:
         url: str,
         directory_urls: bool,
         cache: dict[object, str] | None = None,
+        jira_url: str | None = None,
+        site_url: str | None = None,
     ) -> None:
         self.index = index
         self.base = base_of(url)
         self.directory_urls = directory_urls
         self.cache: dict[object, str] = {} if cache is None else cache
+        self.jira_url = jira_url  # tracker links that are Jira keys point there
+        self.site_url = site_url  # for addresses used outside the site (calendar apps)
 
     def url(self, uri: str) -> str:
         """The relative URL of the page at ``uri`` (``services/index.md``)."""
@@ -190,6 +231,21 @@ class Links:
         """Comma-separated links to the pages of several values, or an em dash."""
         return ", ".join(self.entry(kind, value) for value in values) or "—"
 
+    def teams_of(self, owner: str) -> str:
+        """Comma-separated links to the pages of the teams an owner stands for (the team
+        it names, or a person's teams, from ``teams.yml``); empty when there are none."""
+        key = ("teams-of", owner)
+        if key not in self.cache:
+            teams = self.index.teams_of_owner(owner) if self.index else []
+            self.cache[key] = ", ".join(self.entry(TEAM, t.entry.value) for t in teams)
+        return self.cache[key]
+
+    def owner_with_team(self, owner: str | None) -> str:
+        """An owner value (a service's in ``services.yml``) as a link to its team's page when
+        it names a team, else as text (or an em dash)."""
+        team = self.index.team(owner) if self.index is not None and owner else None
+        return self.entry(TEAM, team.entry.value) if team is not None else dash(owner)
+
 
 def _item_row(ref: ItemRef, links: Links) -> str:
     key = ("item-row", id(ref))  # the index keeps every ref alive for the whole build
@@ -197,7 +253,7 @@ def _item_row(ref: ItemRef, links: Links) -> str:
         cells = (
             dash(ref.item.due),
             item_status(ref),
-            esc(ref.item.title) + item_details(ref.item),
+            esc(ref.item.title) + item_details(ref.item, links.jira_url),
             links.entry("owner", ref.item.owner),
             links.entries("service", ref.services),
             f"{links.postmortem(ref.postmortem, '#' + anchor(ref.item.id))} ({esc(ref.item.id)})",

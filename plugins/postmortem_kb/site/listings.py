@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
-from postmortem_kb.archive.index import CAUSE, OWNER, SERVICE, Group, Index
+from postmortem_kb.archive.index import CAUSE, OWNER, PERSON, SERVICE, TEAM, Group, Index
+from postmortem_kb.archive.urls import SITE_CALENDAR
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import plural
@@ -33,12 +34,14 @@ from postmortem_kb.site.html import (
     postmortems_table,
     severity_badge,
     status_badge,
+    subscribe_hint,
     table,
 )
 
 # Listings longer than this show the first rows and point to the exports and the owner and
 # service pages: a page of tens of thousands of rows helps nobody and costs every build.
 LISTING_LIMIT = 1000
+TEAMS_INDEX = "teams/index.md"  # the teams listing (site/teams.py), with teams.yml only
 
 
 def top_counterparts(group: Group, field: str) -> list[tuple[str, int]]:
@@ -170,7 +173,7 @@ def services_page(index: Index, settings: Settings, mark: Mark) -> Body:
         rows = (
             (
                 links.entry(SERVICE, g.entry.value),
-                dash(g.entry.catalog.owner if g.entry.catalog else None),
+                links.owner_with_team(g.entry.catalog.owner if g.entry.catalog else None),
                 str(len(g.postmortems)),
                 str(g.severe_count),
                 dash(g.last_incident),
@@ -244,14 +247,16 @@ def causes_page(index: Index, settings: Settings, mark: Mark) -> Body:
 def open_items_page(index: Index, settings: Settings, mark: Mark) -> Body:
     """``action-items/index.md``: open items, overdue first (search reads the intro)."""
     refs = index.open_items
+    teams = index.team_catalog is not None
 
     def parts(links: Links) -> dict[str, str]:
         overdue = sum(1 for ref in refs if ref.overdue)
         intro = paragraph(
             f"{plural(len(refs), 'open action item')}, {overdue} overdue on {index.today}. "
             f"Overdue items come first, then by due date. Also by "
-            f'<a href="{links.url("action-items/owners/index.md")}">owner</a>, by '
-            f'<a href="{links.url("action-items/services.md")}">service</a>, and the '
+            f'<a href="{links.url("action-items/owners/index.md")}">owner</a>, '
+            + (f'by <a href="{links.url(TEAMS_INDEX)}">team</a>, ' if teams else "")
+            + f'by <a href="{links.url("action-items/services.md")}">service</a>, and the '
             f'<a href="{links.url("action-items/closed.md")}">closed items</a>. '
             f'Machine-readable: <a href="{links.file("action-items.json")}">action-items.json</a>, '
             f'<a href="{links.file("action-items.csv")}">action-items.csv</a>.'
@@ -259,9 +264,13 @@ def open_items_page(index: Index, settings: Settings, mark: Mark) -> Body:
         return {"intro": intro + _capped(len(refs), "open items", links)}
 
     def tables(links: Links) -> dict[str, str]:
-        return {"table": items_table(refs[:LISTING_LIMIT], links)}
+        return {
+            "calendar": subscribe_hint(links, SITE_CALENDAR, "all the open action items"),
+            "table": items_table(refs[:LISTING_LIMIT], links),
+        }
 
-    return Body(_lines("# Open action items", mark("intro"), mark("table")), parts, tables)
+    markdown = _lines("# Open action items", mark("intro"), mark("calendar"), mark("table"))
+    return Body(markdown, parts, tables)
 
 
 def owners_page(index: Index, settings: Settings, mark: Mark) -> Body:
@@ -272,24 +281,34 @@ def owners_page(index: Index, settings: Settings, mark: Mark) -> Body:
         intro = paragraph(
             f"{plural(len(owners), 'owner')}. Each owner's page lists their open and closed items."
         )
+        if index.team_catalog is not None:
+            intro += paragraph(
+                f'The <a href="{links.url(TEAMS_INDEX)}">team pages</a> gather the items of each '
+                "team, of its other names and of its members."
+            )
         return {"intro": intro if owners else intro + paragraph("No action items yet.")}
 
     def tables(links: Links) -> dict[str, str]:
         if not owners:
             return {}
         rows = []
+        teams = index.team_catalog is not None
         for g in owners:
             dues = [ref.item.due for ref in g.open_items if ref.item.due]
-            rows.append(
-                (
-                    links.entry(OWNER, g.entry.value),
-                    str(len(g.open_items)),
-                    str(g.overdue_count),
-                    str(len(g.closed_items)),
-                    dash(min(dues) if dues else None),
-                )
-            )
-        return {"table": table(("Owner", "Open", "Overdue", "Closed", "Next due"), rows)}
+            row = [
+                links.entry(OWNER, g.entry.value),
+                str(len(g.open_items)),
+                str(g.overdue_count),
+                str(len(g.closed_items)),
+                dash(min(dues) if dues else None),
+            ]
+            if teams:  # the team an owner names, or a person's teams
+                row.insert(1, links.teams_of(g.entry.value) or "—")
+            rows.append(row)
+        headers = ["Owner", "Open", "Overdue", "Closed", "Next due"]
+        if teams:
+            headers.insert(1, "Team")
+        return {"table": table(headers, rows)}
 
     return Body(_lines("# Action items by owner", mark("intro"), mark("table")), parts, tables)
 
@@ -311,8 +330,11 @@ def items_by_service_page(index: Index, settings: Settings, mark: Mark) -> Body:
         )
         found = {"intro": intro if groups else intro + paragraph("No open action items.")}
         for g in groups:
+            owner = g.entry.catalog.owner if g.entry.catalog else None
+            team = index.team(owner) if owner else None
+            owned = f"Owned by {links.entry(TEAM, team.entry.value)}. " if team else ""
             found["service-" + g.entry.slug] = paragraph(
-                f"{plural(len(g.open_items), 'open item')}, {g.overdue_count} overdue. "
+                f"{plural(len(g.open_items), 'open item')}, {g.overdue_count} overdue. {owned}"
                 f'<a href="{links.url(g.entry.uri)}">Service page</a>.'
             ) + _capped(len(g.open_items), "open items", links)
         return found
@@ -454,7 +476,7 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
         cells = [esc(entry.value)]
         if service:
             headers.append("Owner")
-            cells.append(dash(entry.catalog.owner if entry.catalog else None))
+            cells.append(links.owner_with_team(entry.catalog.owner if entry.catalog else None))
         headers += [
             "Postmortems",
             esc(severe),
@@ -532,11 +554,31 @@ def _items_line(group: Group) -> str:
     return f"{count}, {group.overdue_count} overdue." if group.overdue_count else f"{count}."
 
 
+def _owner_teams(owner: str, index: Index, links: Links) -> str:
+    """Where an owner belongs in ``teams.yml``: its team, or a person's page and teams."""
+    teams = links.teams_of(owner)
+    if not teams:
+        return ""
+    person = index.person(owner)
+    if person is not None:
+        return paragraph(f"{links.entry(PERSON, owner)} is a member of {teams}.")
+    team = index.team(owner)
+    if team is not None and team.team.id != owner:
+        return paragraph(f"<code>{esc(owner)}</code> is another name of the team {teams}.")
+    return paragraph(f"The team's page: {teams}.")
+
+
 def owner_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Body:
     """The page of one action-item owner: open and closed items (search reads the counts)."""
     owner = group.entry.value
     markdown = _lines(
-        f"# {md_text(owner)}", mark("summary"), "## Open", mark("open"), "## Closed", mark("closed")
+        f"# {md_text(owner)}",
+        mark("summary"),
+        mark("calendar"),
+        "## Open",
+        mark("open"),
+        "## Closed",
+        mark("closed"),
     )
 
     def parts(links: Links) -> dict[str, str]:
@@ -544,10 +586,13 @@ def owner_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
             f"Action items owned by {esc(owner)}: {len(group.open_items)} open "
             f"({group.overdue_count} overdue on {index.today}), {len(group.closed_items)} closed."
         )
-        return {"summary": summary}
+        return {"summary": summary + _owner_teams(owner, index, links)}
 
     def tables(links: Links) -> dict[str, str]:
+        # After search indexing, like every table: the same words on every owner page.
+        what = f"the open action items owned by {esc(owner)}"
         return {
+            "calendar": subscribe_hint(links, group.entry.calendar, what),
             "open": items_table(group.open_items, links),
             "closed": items_table(group.closed_items, links, "No closed action items."),
         }

@@ -39,6 +39,7 @@ log = get_plugin_logger(__name__)
 
 STYLESHEET = "assets/postmortem-kb/postmortem-kb.css"
 FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
+SORT_SCRIPT = "assets/postmortem-kb/sortable-tables.js"
 DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
 OVERRIDES = Path(__file__).parent / "overrides"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
@@ -86,8 +87,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 config.markdown_extensions.append(extension)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
-        if FILTER_SCRIPT not in [str(script) for script in config.extra_javascript]:
-            config.extra_javascript.append(FILTER_SCRIPT)
+        for script in (FILTER_SCRIPT, SORT_SCRIPT):
+            if script not in [str(known) for known in config.extra_javascript]:
+                config.extra_javascript.append(script)
         if self.settings.offline and config.theme.name == "material":
             # Nothing loaded from the internet while the site is viewed: no web fonts, no
             # repository statistics from the forge's API.
@@ -120,7 +122,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     f"postmortems: docs/{calendar} has the name of a calendar the plugin "
                     "writes; rename or remove it"
                 )
-        self.site = SiteRenderer(index, self.settings, config.use_directory_urls, self.mark)
+        self.site = SiteRenderer(
+            index, self.settings, config.use_directory_urls, self.mark, config.site_url or None
+        )
         self.dashboards = _dashboard_pages(files)
         docs_dir = Path(config.docs_dir)
         for pm in archive.postmortems:
@@ -137,8 +141,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.postmortems[uri] = pm
         for page in list(self.site.generated.values()):
             self._add(page, files, config)
-        for uri, asset in ((STYLESHEET, "postmortem-kb.css"), (FILTER_SCRIPT, "archive-filter.js")):
-            files.append(File.generated(config, uri, abs_src_path=str(_asset(asset))))
+        for uri in (STYLESHEET, FILTER_SCRIPT, SORT_SCRIPT):
+            files.append(File.generated(config, uri, abs_src_path=str(_asset(Path(uri).name))))
         _log_findings([*archive.findings(), *index.findings])
         return files
 

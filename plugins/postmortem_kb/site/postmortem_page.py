@@ -218,7 +218,7 @@ def _items(pm: Postmortem, index: Index, links: Links) -> str:
         rows.append(
             (
                 f'<span id="{anchor(item.id)}"></span>{esc(item.id)}',
-                esc(item.title) + item_details(item),
+                esc(item.title) + item_details(item, links.jira_url),
                 links.entry("owner", item.owner),
                 dash(item.due),
                 status,

@@ -17,6 +17,7 @@ from postmortem_kb.site.dashboard import dashboard_html
 from postmortem_kb.site.html import Links, Markers
 from postmortem_kb.site.pages import GeneratedPage, entry_pages, index_entries, listing_pages
 from postmortem_kb.site.postmortem_page import PostmortemHtml, postmortem_html
+from postmortem_kb.site.teams import team_pages
 
 SHARED_ROWS = 4096  # rendered links and rows kept for sibling pages: CPU against memory
 
@@ -34,14 +35,21 @@ class SiteRenderer:
     """Render what needs the index, for pages at the URLs MkDocs gives them."""
 
     def __init__(
-        self, index: Index, settings: Settings, directory_urls: bool, markers: Markers
+        self,
+        index: Index,
+        settings: Settings,
+        directory_urls: bool,
+        markers: Markers,
+        site_url: str | None = None,
     ) -> None:
         self.index = index
+        self.site_url = site_url  # MkDocs' site_url: calendar links are full addresses
         self.settings = settings
         self.directory_urls = directory_urls
         self.markers = markers
         self.generated: dict[str, GeneratedPage] = {
-            page.uri: page for page in [*listing_pages(), *entry_pages(index_entries(index))]
+            page.uri: page
+            for page in [*listing_pages(), *entry_pages(index_entries(index)), *team_pages(index)]
         }
         self._cache: tuple[tuple[str, int], dict[object, str]] = (("", -1), {})
 
@@ -52,7 +60,14 @@ class SiteRenderer:
         siblings = (posixpath.dirname(base.rstrip("/")), base.count("/"))
         if self._cache[0] != siblings or len(self._cache[1]) > SHARED_ROWS:
             self._cache = (siblings, {})
-        return Links(self.index, url, self.directory_urls, self._cache[1])
+        return Links(
+            self.index,
+            url,
+            self.directory_urls,
+            self._cache[1],
+            self.settings.jira_url,
+            self.site_url,
+        )
 
     def postmortem(self, pm: Postmortem, taken: set[str]) -> PostmortemHtml:
         """The HTML around a postmortem's body; its heading ids avoid ``taken`` (the body's)."""
