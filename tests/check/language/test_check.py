@@ -306,3 +306,8 @@ def test_rule_file_rejects_keywords_with_double_spaces() -> None:
         _rule(entry)
     with pytest.raises(LanguageRuleError, match="hint fields"):
         _rule({**entry, "keywords": ["two"], "hint": "{nope}"})
+
+
+def test_every_pattern_compiles() -> None:
+    """Loading compiles nothing (start-up time); every pattern must still be valid."""
+    language_rules().check()

@@ -134,7 +134,7 @@ def check_language(
     for rule in rules.rules:
         if rule.id in allowed or (text.action_item and not rule.action_items):
             continue
-        keywords = rule.keywords if rule.compiled else _people_keywords(people)
+        keywords = _people_keywords(people) if rule.is_people else rule.keywords
         if not any(map(lowered.__contains__, keywords)):
             continue
         pattern = rule.compiled or _people_pattern(people)
@@ -142,7 +142,7 @@ def check_language(
             block, offset = joined.locate(match.start())
             if not _applies(rule, block, text):
                 continue
-            if rule.compiled is None and _GROUP_HANDLE.search(match.group().lstrip("@")):
+            if rule.is_people and _GROUP_HANDLE.search(match.group().lstrip("@")):
                 continue  # @team-db, @payments-oncall: a group, not an individual
             checked = masked.text()
             if checked[match.start() : match.end()] != match.group():

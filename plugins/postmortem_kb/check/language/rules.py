@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from postmortem_kb.model.findings import Level
@@ -28,10 +28,10 @@ class LanguageRule:
     category: str
     level: Level
     pattern: str
-    compiled: re.Pattern[str] | None  # None for the {people} rule, built per postmortem
+    case_sensitive: bool
     keywords: tuple[str, ...]  # a match always contains one of these (lowercase)
     subject: str
-    exceptions: tuple[re.Pattern[str], ...]
+    exception_patterns: tuple[str, ...]
     sections: frozenset[str] | None
     action_items: bool
     message: str
@@ -42,6 +42,24 @@ class LanguageRule:
     hint: str = ""  # the suggestion with the matched words: {match}, {who}, {rest}
     also_people: frozenset[str] = frozenset()  # more subject words for this rule ("they")
     not_people: frozenset[str] = frozenset()  # person words this rule ignores ("we")
+
+    @property
+    def is_people(self) -> bool:
+        """True for the rule whose pattern is the postmortem's people, built per postmortem."""
+        return self.pattern == PEOPLE_PLACEHOLDER
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str] | None:
+        """The pattern, compiled the first time a text holds one of the keywords (most
+        postmortems need few of the rules, and start-up time matters); None for people."""
+        if self.is_people:
+            return None
+        return compile_pattern(self.pattern, case_sensitive=self.case_sensitive)
+
+    @cached_property
+    def exceptions(self) -> tuple[re.Pattern[str], ...]:
+        """The exception patterns, compiled on first use."""
+        return tuple(compile_pattern(p) for p in self.exception_patterns)
 
 
 @dataclass(frozen=True)
@@ -65,12 +83,36 @@ class LanguageRules:
     possessed_acts: frozenset[str] = frozenset()  # "Greg's typo": an act of a person
     common_word_names: frozenset[str] = frozenset()  # "will": never a name from git
     technical_terms: tuple[TechnicalTerm, ...] = ()
-    terms: re.Pattern[str] | None = None  # every technical term, one pattern
     term_keywords: tuple[str, ...] = ()
 
     def ids(self) -> frozenset[str]:
         """Every language rule id."""
         return frozenset(rule.id for rule in self.rules)
+
+    @cached_property
+    def terms(self) -> re.Pattern[str] | None:
+        """Every technical term as one pattern, compiled on first use."""
+        if not self.technical_terms:
+            return None
+        return compile_pattern(_bounded("|".join(f"(?:{t.pattern})" for t in self.technical_terms)))
+
+    def check(self) -> None:
+        """Compile every pattern and try every technical-term example (for the test suite;
+        loading compiles nothing, so a bad pattern would surface only when a text needs it)."""
+        for rule in self.rules:
+            try:
+                _ = rule.compiled, rule.exceptions
+            except re.error as error:
+                raise LanguageRuleError(f"language rule {rule.id!r}: {error}") from error
+        for term in self.technical_terms:
+            try:
+                compiled = compile_pattern(_bounded(term.pattern))
+            except re.error as error:
+                raise LanguageRuleError(f"technical term {term.pattern!r}: {error}") from error
+            for example in term.examples:
+                if not compiled.search(example):
+                    raise LanguageRuleError(f"example does not contain the term: {example!r}")
+        _ = self.terms
 
 
 def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> re.Pattern[str]:
@@ -93,7 +135,6 @@ def language_rules() -> LanguageRules:
     if len(set(ids)) != len(ids):
         raise LanguageRuleError("duplicate rule id in rules.yml")
     terms = tuple(_term(entry) for entry in data.get("technical_terms", []))
-    combined = "|".join(f"(?:{term.pattern})" for term in terms)
     return LanguageRules(
         rules,
         frozenset(word.casefold() for word in data["person_words"]),
@@ -102,7 +143,6 @@ def language_rules() -> LanguageRules:
         frozenset(str(noun).casefold() for noun in data.get("possessed_acts", [])),
         frozenset(str(word).casefold() for word in data.get("common_word_names", [])),
         terms,
-        compile_pattern(_bounded(combined)) if terms else None,
         tuple(sorted({keyword for term in terms for keyword in term.keywords})),
     )
 
@@ -115,13 +155,10 @@ def _term(entry: dict[str, Any]) -> TechnicalTerm:
             str(entry["source"]),
             tuple(entry["examples"]),
         )
-        compiled = compile_pattern(_bounded(term.pattern))
         for example in term.examples:
-            if not compiled.search(example):
-                raise LanguageRuleError(f"example does not contain the term: {example!r}")
             if not any(keyword in normalised(example) for keyword in term.keywords):
                 raise LanguageRuleError(f"example holds none of the keywords: {example!r}")
-    except (KeyError, re.error) as error:
+    except KeyError as error:
         raise LanguageRuleError(f"technical term {entry.get('term')!r}: {error}") from error
     return term
 
@@ -138,14 +175,9 @@ def _rule(entry: dict[str, Any]) -> LanguageRule:
         if subject not in SUBJECTS:
             raise LanguageRuleError(f"subject must be one of {SUBJECTS}")
         pattern = str(entry["pattern"])
-        compiled = (
-            None
-            if pattern == PEOPLE_PLACEHOLDER
-            else compile_pattern(pattern, case_sensitive=bool(entry.get("case_sensitive")))
-        )
         sections = entry.get("sections")
         keywords = tuple(str(k).casefold() for k in entry.get("keywords", []))
-        if compiled is not None and not keywords:
+        if pattern != PEOPLE_PLACEHOLDER and not keywords:
             raise LanguageRuleError("keywords are required")
         if any(keyword != " ".join(keyword.split(" ")) or "  " in keyword for keyword in keywords):
             raise LanguageRuleError("keywords are separated by single spaces")
@@ -161,10 +193,10 @@ def _rule(entry: dict[str, Any]) -> LanguageRule:
             category=entry["category"],
             level=Level(entry["level"]),
             pattern=pattern,
-            compiled=compiled,
+            case_sensitive=bool(entry.get("case_sensitive")),
             keywords=keywords,
             subject=subject,
-            exceptions=tuple(compile_pattern(p) for p in entry.get("exceptions", [])),
+            exception_patterns=tuple(str(p) for p in entry.get("exceptions", [])),
             sections=frozenset(s.casefold() for s in sections) if sections else None,
             action_items=bool(entry.get("action_items", True)),
             message=entry["message"],
@@ -176,5 +208,5 @@ def _rule(entry: dict[str, Any]) -> LanguageRule:
             also_people=frozenset(str(w).casefold() for w in entry.get("also_people", [])),
             not_people=frozenset(str(w).casefold() for w in entry.get("not_people", [])),
         )
-    except (KeyError, ValueError, re.error) as error:
+    except (KeyError, ValueError) as error:
         raise LanguageRuleError(f"language rule {rule_id!r}: {error}") from error
