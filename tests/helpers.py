@@ -1185,3 +1185,100 @@ def case_paths(case: Case) -> list[str]:
                 yield from walk(f"{prefix}/{name}", dict(content.files))
 
     return list(walk(case.name, case.files))
+
+
+# --- XSS vectors ---------------------------------------------------------------------------------
+# Issue 20: author HTML in a postmortem body must never run on the published site.
+
+
+XSS_VECTORS_FILE = REPO / "tests" / "data" / "xss-vectors.yml"
+"""Known XSS vectors, as Markdown an author could write (see the file's header)."""
+
+XSS_ELEMENTS = frozenset(
+    {
+        *("script", "iframe", "frame", "frameset", "object", "embed", "applet", "style"),
+        *("form", "input", "button", "textarea", "select", "meta", "base", "link"),
+        *("svg", "math", "template"),
+    }
+)
+"""Elements that must never reach a published postmortem body."""
+
+XSS_URL_ATTRIBUTES = frozenset(
+    {
+        *("href", "src", "action", "formaction", "xlink:href", "data", "poster"),
+        *("background", "lowsrc", "dynsrc", "codebase"),
+    }
+)
+"""Attributes whose value a browser loads or follows as a URL."""
+
+
+@dataclass(frozen=True)
+class XssVector:
+    """One vector: ``lines`` are the lines of ``markdown`` (1-based) that raw-html reports;
+    ``swallows``: it leaves an element open, and the rest of the body is raw HTML or gone."""
+
+    id: str
+    category: str
+    markdown: str
+    lines: tuple[int, ...] = (1,)
+    swallows: bool = False
+
+
+def xss_vectors() -> list[XssVector]:
+    """Every vector of ``tests/data/xss-vectors.yml``, in file order."""
+    entries = yaml.safe_load(XSS_VECTORS_FILE.read_text(encoding="utf-8"))
+    return [
+        XssVector(
+            e["id"],
+            e["category"],
+            e["markdown"],
+            tuple(e.get("lines", (1,))),
+            bool(e.get("swallows", False)),
+        )
+        for e in entries
+    ]
+
+
+def with_block(text: str, block: str, *, before: str = "\n## Impact\n") -> str:
+    """``text`` (a postmortem or a body) with ``block`` as its own blocks before ``before``."""
+    assert text.count(before) == 1, before
+    return text.replace(before, f"\n{block}\n{before}")
+
+
+def dangerous_url(value: str, *, data_images: bool = False) -> bool:
+    """A javascript:, vbscript: or data: URL, once whitespace and control characters (which
+    browsers skip) are gone; ``value`` is already unescaped (as html.parser gives it)."""
+    url = "".join(ch for ch in value if ord(ch) > 0x20 and ord(ch) != 0x7F).lower()
+    if data_images and url.startswith("data:image/") and not url.startswith("data:image/svg"):
+        return False
+    return url.startswith(("javascript:", "vbscript:", "data:"))
+
+
+def unsafe_html(text: str, *, data_images: bool = False, elements: bool = True) -> list[str]:
+    """What in ``text`` could run: forbidden elements (unless ``elements`` is False: a whole
+    page has the theme's own), ``on*`` and ``srcdoc`` attributes, dangerous URLs, scripted
+    styles. Empty when the HTML is safe."""
+    from html.parser import HTMLParser
+
+    problems: list[str] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if elements and tag in XSS_ELEMENTS:
+                problems.append(f"<{tag}>")
+            for name, value in attrs:
+                value = value or ""
+                handler = name.startswith("on") or name == "srcdoc"
+                url = name in XSS_URL_ATTRIBUTES and dangerous_url(value, data_images=data_images)
+                style = name == "style" and any(
+                    word in value.lower() for word in ("expression", "javascript:", "url(")
+                )
+                if handler or url or style:
+                    problems.append(f"<{tag} {name}={value!r}>")
+
+        handle_startendtag = handle_starttag
+
+    parser = Parser(convert_charrefs=True)
+    parser.feed(text)
+    parser.close()
+    return problems
