@@ -69,11 +69,17 @@ def test_conftest_holds_only_fixtures() -> None:
             assert isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr)), ast.unparse(node)
 
 
+DATA = "data"  # test data (vectors, evaluation corpora): no code, no package
+
+
 def test_folders_mirror_the_subpackages() -> None:
     folders = {
         path.relative_to(TESTS)
         for path in TESTS.rglob("*")
-        if path.is_dir() and "__pycache__" not in path.parts and not path.name.startswith(".")
+        if path.is_dir()
+        and "__pycache__" not in path.parts
+        and not path.name.startswith(".")
+        and path.relative_to(TESTS).parts[0] != DATA
     }
     for folder in sorted(folders):
         assert (TESTS / folder / "__init__.py").is_file(), f"tests/{folder} needs __init__.py"
