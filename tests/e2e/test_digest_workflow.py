@@ -86,13 +86,15 @@ def test_installs_the_package_then_runs_the_documented_command() -> None:
     digest = step_running(COMMAND)["run"]
     assert digest.startswith(COMMAND + " ")
     readme = (REPO / "README.md").read_text(encoding="utf-8")
+    guide = (REPO / "docs" / "guide" / "action-items.md").read_text(encoding="utf-8")
     assert COMMAND in readme
-    assert "action-items-digest.yml" in readme
+    assert COMMAND in guide
+    assert "action-items-digest.yml" in readme and "action-items-digest.yml" in guide
     issue = step_running("gh issue")
     assert issue["env"]["GH_TOKEN"] == "${{ github.token }}"
     assert issue["env"]["LABEL"] == LABEL
     assert issue["env"]["TITLE"] == TITLE
-    assert LABEL in readme
+    assert f"{LABEL}" in guide
 
 
 # --- the scripts, for real, with a stand-in gh -----------------------------------------------
