@@ -243,7 +243,6 @@ CASES = [
         (PM_FILE, 24, 11),
         fm("link: https://tracker", "link: http://tracker"),
     ),
-
     Case(
         "no-action-items",
         fm(FM[FM.index("action_items:") : FM.index("tags:")], ""),
