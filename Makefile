@@ -37,7 +37,8 @@ test: lint ## Install, lint, type-check, check the sample archive and run the te
 	$(BIN)/pytest
 
 lint-eval: $(STAMP) ## Recall and false alarms of the language rules (dev and held-out halves, real prose)
-	$(BIN)/python -m postmortem_kb.check.language.evaluate tests/data/language-eval --prose postmortems
+	$(BIN)/python -m postmortem_kb.check.language.evaluate tests/data/language-eval \
+		--prose postmortems --prose tests/data/language-eval/real-prose
 
 bench: $(STAMP) ## Benchmark against plain MkDocs and the YAML parse floor (N = 1,000 and 5,000)
 	$(BIN)/python bench/run.py

@@ -66,3 +66,20 @@ def test_main_prints_every_half_and_kind(capsys: object) -> None:
         assert name in text
     assert "recall           counterfactual" in text
     assert "false positives  technical-term" in text
+
+
+# Every finding on the public postmortems of tests/data/language-eval/real-prose, each judged
+# to be blame (real-prose/README.md): a rule change that adds one must judge it here.
+JUDGED_REAL_PROSE = {
+    ("PM2020-009.md", 9, "failed-to"),  # "we failed to verify that KIAM was running"
+    ("PM2020-009.md", 33, "fix-people"),  # "Be more careful to test the service end-to-end"
+    ("PM2025-002.md", 51, "fix-people"),  # "We should be more careful when making ... changes"
+    ("2019-02-08.md", 63, "fix-people"),  # "We need to be more careful when deploying ..."
+}
+
+
+def test_real_prose_findings_are_the_judged_ones() -> None:
+    result = evaluate_prose([CORPUS / "real-prose"])
+    assert result.words > 10_000
+    found = {(path.name, finding.line, finding.rule) for path, finding, _ in result.findings}
+    assert found == JUDGED_REAL_PROSE

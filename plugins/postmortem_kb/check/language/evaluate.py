@@ -185,7 +185,8 @@ def evaluate_prose(folders: Sequence[Path]) -> ProseResult:
 
     result = ProseResult()
     for folder in folders:
-        for path in sorted(folder.rglob("*.md")) if folder.is_dir() else [folder]:
+        paths = sorted(folder.rglob("*.md")) if folder.is_dir() else [folder]
+        for path in (p for p in paths if p.name.casefold() != "readme.md"):
             data = path.read_bytes()
             text = data.decode("utf-8", errors="replace")
             source = source_of(data, path.name, Report(path.name, {}))
@@ -257,8 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         per = prose_result.words / max(len(prose_result.findings), 1)
         out.write(
             f"real prose: {len(prose_result.findings)} findings in {prose_result.words:,} words "
-            f"of {prose_result.files} files (one per {per:,.0f} words; "
-            f"target: at most one false alarm per {WORDS_PER_FALSE_ALARM:,})\n"
+            f"of {prose_result.files} files (one per {per:,.0f} words); judge each below: a "
+            f"false alarm is a finding that is not blame, and the target is at most one per "
+            f"{WORDS_PER_FALSE_ALARM:,} words\n"
         )
         for path, finding, line in prose_result.findings:
             out.write(f"  {path}:{finding.line}:{finding.column} {finding.rule}: {line[:160]}\n")
