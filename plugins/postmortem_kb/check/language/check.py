@@ -92,9 +92,11 @@ class _TermMask:
 
     def text(self) -> str:
         if self._masked is None:
-            terms = self._rules.terms
-            present = any(keyword in self._lowered for keyword in self._rules.term_keywords)
-            self._masked = terms.sub(_blank, self._text) if terms and present else self._text
+            masked = self._text
+            for term in self._rules.technical_terms:
+                if any(map(self._lowered.__contains__, term.keywords)):
+                    masked = term.compiled.sub(_blank, masked)
+            self._masked = masked
         return self._masked
 
 

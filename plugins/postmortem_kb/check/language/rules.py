@@ -71,6 +71,11 @@ class TechnicalTerm:
     source: str
     examples: tuple[str, ...]
 
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        """The term as whole words, compiled on first use."""
+        return compile_pattern(_bounded(self.pattern))
+
 
 @dataclass(frozen=True)
 class LanguageRules:
@@ -106,7 +111,7 @@ class LanguageRules:
                 raise LanguageRuleError(f"language rule {rule.id!r}: {error}") from error
         for term in self.technical_terms:
             try:
-                compiled = compile_pattern(_bounded(term.pattern))
+                compiled = term.compiled
             except re.error as error:
                 raise LanguageRuleError(f"technical term {term.pattern!r}: {error}") from error
             for example in term.examples:
