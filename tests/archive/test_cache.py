@@ -22,6 +22,7 @@ from postmortem_kb import cli
 from postmortem_kb.archive import archive as archive_module
 from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.cache import PACK, PACKAGE, CheckCache, code_digest
+from postmortem_kb.check.language.roster import git_roster
 from postmortem_kb.model.settings import Settings
 
 EPOCH = "1795737600"  # 2026-11-27
@@ -381,3 +382,13 @@ def test_two_builds_at_once_on_one_cache_both_succeed_alike(tmp_path: Path) -> N
         assert [name for name in first if first[name] != second[name]] == []
     assert entries(root)  # one of them wrote the pack, whole
     assert [p.name for p in (root / CACHE).iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_names_read_from_git_are_part_of_the_key(tmp_path: Path) -> None:
+    """With roster_from_git, someone's first commit changes results: entries written before
+    never answer for the new roster."""
+    on = Settings.from_options({"roster_from_git": True})
+    names = ",".join(git_roster(str(Path.cwd())))
+    assert names  # the tests run in this repository, which has authors
+    assert names in CheckCache(tmp_path, on).salt.decode()
+    assert names not in CheckCache(tmp_path, Settings()).salt.decode()

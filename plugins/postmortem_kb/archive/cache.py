@@ -24,12 +24,13 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from postmortem_kb import __version__
+from postmortem_kb.check.language.roster import git_roster
 from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import FrontMatter
-from postmortem_kb.model.record import FileCheck, Positions, References, YamlPath
+from postmortem_kb.model.record import FileCheck, Positions, References, ReviewFacts, YamlPath
 from postmortem_kb.model.settings import Settings
 
-FORMAT: Final = 3  # the shape of an entry (Entry.format)
+FORMAT: Final = 4  # the shape of an entry (Entry.format)
 PACK = "checks.jsonl"  # one line per entry: the key, a space, the entry as JSON
 IGNORE_ALL = "*\n"  # the folder's own .gitignore: a cache is never committed
 PACKAGE = Path(__file__).resolve().parents[1]  # the postmortem_kb package
@@ -85,7 +86,7 @@ class Entry(BaseModel):
 
     model_config = ConfigDict(strict=True, frozen=True)
 
-    format: Literal[3]  # FORMAT: raise both when the shape changes
+    format: Literal[4]  # FORMAT: raise both when the shape changes
     key: str
     meta: FrontMatter | None
     body: str
@@ -98,6 +99,7 @@ class Entry(BaseModel):
     owners: list[tuple[int, str]]  # action-item index, owner
     authors: list[str]
     participants: list[str]
+    review: ReviewFacts  # what the review policies read
 
     @classmethod
     def of(cls, checked: FileCheck, key: str) -> Entry:
@@ -125,6 +127,7 @@ class Entry(BaseModel):
             owners=list(checked.references.owners),
             authors=list(checked.references.authors),
             participants=list(checked.references.participants),
+            review=checked.references.review,
         )
 
     def check(self, display: str) -> FileCheck:
@@ -138,6 +141,7 @@ class Entry(BaseModel):
             tuple(self.owners),
             tuple(self.authors),
             tuple(self.participants),
+            self.review,
         )
         return FileCheck(self.meta, self.body, self.body_line, positions, findings, references)
 
@@ -148,7 +152,9 @@ class CheckCache:
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
         code = code_digest()
-        self.salt = f"{__version__}\0{FORMAT}\0{code}\0{settings.fingerprint()}\0".encode()
+        # Names read from git are checking input too: someone's first commit changes results.
+        names = ",".join(git_roster(str(Path.cwd()))) if settings.roster_from_git else ""
+        self.salt = f"{__version__}\0{FORMAT}\0{code}\0{settings.fingerprint()}\0{names}\0".encode()
         self._pack = b""  # the pack as read
         self._stored: dict[str, tuple[int, int]] | None = None  # key -> its entry in the pack
         self._used: set[str] = set()
