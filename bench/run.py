@@ -449,7 +449,14 @@ def language_cost(archive_dir: Path, repeat: int) -> dict[str, float]:
             read_source(f, f.name, Report(f.name, {}), settings.max_file_kb * 1024) for f in files
         ]
         metas[:] = [
-            check_front_matter(s.front_matter, s.positions, settings, Report(s.path, {}))
+            check_front_matter(
+                s.front_matter,
+                s.positions,
+                (s.body_line - 1, 1),  # the closing ---
+                Path(s.path).stem,
+                settings,
+                Report(s.path, {}),
+            )
             if s.front_matter is not None
             else None
             for s in sources
@@ -465,7 +472,7 @@ def language_cost(archive_dir: Path, repeat: int) -> dict[str, float]:
         count = 0
         for source, meta, body in zip(sources, metas, bodies, strict=True):
             report = Report(source.path, {})
-            pm_module._check_language(source, body, meta, settings, report)
+            pm_module._check_language(source, body, meta, source.positions, settings, report)
             count += len(report.findings)
         findings[0] = count
 
