@@ -22,6 +22,7 @@ from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.cache import CheckCache, cache_folder
 from postmortem_kb.archive.calendars import CalendarSite, calendar_paths, write_calendars
 from postmortem_kb.archive.exports import EXPORT_FILES, write_exports
+from postmortem_kb.archive.feeds import FeedSite, feed_paths, write_feeds
 from postmortem_kb.archive.index import build_index
 from postmortem_kb.archive.urls import postmortem_uri
 from postmortem_kb.model.clock import today
@@ -29,6 +30,7 @@ from postmortem_kb.model.findings import Finding, Level, sort_key
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings, SettingsError
 from postmortem_kb.site.config import PostmortemsConfig, settings_from_config
+from postmortem_kb.site.feeds import add_feed_links, service_feeds
 from postmortem_kb.site.html import Markers, esc
 from postmortem_kb.site.pages import GeneratedPage
 from postmortem_kb.site.postmortem_page import PostmortemHtml
@@ -68,6 +70,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.dashboards: set[str] = set()  # URIs of docs pages showing the dashboard
         self.built: dict[str, PostmortemHtml] = {}  # HTML for a page, while search runs
         self.later: dict[str, dict[str, str]] = {}  # HTML to add after search indexing
+        self.service_feeds: dict[str, tuple[str, str]] = {}  # service page -> its feed
         # Markers name the places for HTML; the random part keeps authors' text out.
         self.mark = Markers(secrets.token_hex(8))
 
@@ -122,10 +125,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     f"postmortems: docs/{calendar} has the name of a calendar the plugin "
                     "writes; rename or remove it"
                 )
+        for feed in feed_paths(index):
+            if files.get_file_from_path(feed) is not None:
+                raise PluginError(
+                    f"postmortems: docs/{feed} has the name of a feed the plugin writes; "
+                    "rename or remove it"
+                )
         self.site = SiteRenderer(
             index, self.settings, config.use_directory_urls, self.mark, config.site_url or None
         )
         self.dashboards = _dashboard_pages(files)
+        self.service_feeds = service_feeds(index)
         docs_dir = Path(config.docs_dir)
         for pm in archive.postmortems:
             uri = postmortem_uri(pm.slug)
@@ -245,7 +255,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Put the tables and cross-links in place, after search has indexed the page."""
         later = self.later.pop(page.file.src_uri, None)
-        return output if later is None else self.mark.fill(output, later, final=True)
+        if later is not None:
+            output = self.mark.fill(output, later, final=True)
+        if self.site is None:
+            return output
+        service = self.service_feeds.get(page.file.src_uri)
+        return add_feed_links(output, page.url, config.site_name, config.site_url or None, service)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the exports and the calendars."""
@@ -272,6 +287,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             write_calendars(self.site.index, site_dir, calendars)
         except (OSError, ValueError) as error:
             raise PluginError(f"postmortems: cannot write the calendars: {error}") from error
+        feeds = FeedSite(config.site_name, config.site_url or None, self.site.directory_urls)
+        try:
+            write_feeds(self.site.index, site_dir, feeds)
+        except (OSError, ValueError) as error:
+            raise PluginError(f"postmortems: cannot write the feeds: {error}") from error
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
