@@ -20,6 +20,7 @@ from postmortem_kb import __version__
 from postmortem_kb.archive.archive import Archive, load_archive, load_context
 from postmortem_kb.archive.cache import CheckCache, cache_folder
 from postmortem_kb.cli.formats import ACTION_FORMATS, FINDING_FORMATS
+from postmortem_kb.cli.importer import import_command
 from postmortem_kb.cli.output import format_findings
 from postmortem_kb.model.clock import today
 from postmortem_kb.model.findings import Finding, fails, sort_key
@@ -431,6 +432,9 @@ def rules(language: bool) -> None:
     from postmortem_kb.cli.reference import render_language_reference, render_rules_reference
 
     click.echo(render_language_reference() if language else render_rules_reference(), nl=False)
+
+
+main.add_command(import_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,13 @@ class ActionItem(_Strict):
         return self.status in CLOSED_ITEM_STATUSES
 
 
+class ImportedFrom(_Strict):
+    """The file a postmortem was imported from by ``postmortem import``."""
+
+    path: Text = Field(description="The source file, relative to where the import ran.")
+    sha256: Text = Field(description="The SHA-256 of the source's bytes when imported.")
+
+
 class FrontMatter(_Strict):
     """The front matter of one postmortem."""
 
@@ -70,6 +77,11 @@ class FrontMatter(_Strict):
     participants: list[Text] = Field(default_factory=list)
     incident: IncidentTimes = Field(default_factory=IncidentTimes)
     review_meeting: Date | None = None
+    imported_from: ImportedFrom | None = Field(
+        None,
+        description="Set by `postmortem import`: the source file and its content hash, so a "
+        "second import of the same file writes nothing.",
+    )
     related: list[Text] = Field(default_factory=list)
     action_items: list[ActionItem] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
