@@ -294,24 +294,30 @@ def test_recurrence_count_zero_is_rejected_or_harmless(archive: Archive) -> None
 # --- related, referenced by, earlier open items --------------------------------------------
 
 
-def test_related_explicit_first_then_computed_newest_first(index: Index) -> None:
+def test_related_explicit_first_then_computed_by_score(index: Index) -> None:
+    """Computed: a shared specific cause is needed; score = (4 x causes + 2 x services) /
+    (1 + days apart / 730) (archive/relevance.py)."""
     assert {pm_id: ids(pms) for pm_id, pms in index.related.items()} == {
-        P6: [P2],  # explicit; nothing else shares checkout and capacity
-        P5: [],
-        P7: [P3],  # explicit (P3 is also computed, listed once)
+        P6: [P2],  # explicit; P2 is also the only one sharing capacity, listed once
+        P5: [P7, P3],  # dependency: P7 45 days away, P3 125 days
+        P7: [P3, P5],  # explicit P3 first, then P5 (dependency, no service)
         P4: [P1, P3],  # explicit P1 first, then computed P3
-        P3: [P2, P7, P4, P1],  # explicit P2, then computed newest first
-        P2: [],
-        P1: [P4, P3],
+        # explicit P2, then P4 (6 points, 42 days: 5.674), P7 (6, 80 days: 5.407),
+        # P1 (6, 344 days: 4.078), P5 (4, 125 days: 3.415)
+        P3: [P2, P4, P7, P1, P5],
+        P2: [P6],  # capacity, although no service is shared
+        P1: [P3, P4],  # same points: the nearer in time first
     }
 
 
 def test_related_limit_caps_the_computed_postmortems(archive: Archive) -> None:
     one = reindex(archive, related_limit=1)
-    assert ids(one.related[P1]) == [P4]  # the newest of P4, P3
-    assert ids(one.related[P4]) == [P1, P3]
+    assert ids(one.related[P1]) == [P3]  # the best of P3, P4
+    assert one.relevance.related_more(P1, 1) == 1
+    assert ids(one.related[P4]) == [P1, P3]  # listed ones do not count against the cap
     two = reindex(archive, related_limit=2)
-    assert ids(two.related[P3])[:3] == [P2, P7, P4]
+    assert ids(two.related[P3]) == [P2, P4, P7]
+    assert two.relevance.related_more(P3, 3) == 2
 
 
 def test_related_limit_keeps_the_newest_across_services(tmp_path: Path) -> None:
@@ -355,15 +361,16 @@ def test_referenced_by_is_the_reverse_of_explicit_related(index: Index) -> None:
 
 def test_earlier_open_items(index: Index) -> None:
     assert {pm_id: refs(items) for pm_id, items in index.earlier_open.items()} == {
-        # checkout: P1, P3, P4; capacity: P2. Not P6's own items.
-        P6: [(P1, "AI-1"), (P3, "AI-1"), (P4, "AI-1"), (P2, "AI-1")],
+        # capacity (a cause) outweighs checkout (a service): P2, then checkout's P4, P3, P1
+        # nearest first. Not P6's own items.
+        P6: [(P2, "AI-1"), (P4, "AI-1"), (P3, "AI-1"), (P1, "AI-1")],
         # dependency: P7, P3 (earlier). Not P5's own item.
         P5: [(P7, "AI-1"), (P3, "AI-1")],
-        # payments and dependency: P3, P2; never P5 (later) nor P7's own item
+        # payments and dependency: P3, then P2 (payments only); never P5 (later)
         P7: [(P3, "AI-1"), (P2, "AI-1")],
-        # checkout and config-change: P1, P3 (P3 is later than P1 but earlier than P4)
-        P4: [(P1, "AI-1"), (P3, "AI-1")],
-        # checkout: P1; payments: P2
+        # checkout and config-change: P3 (42 days before) before P1 (386 days)
+        P4: [(P3, "AI-1"), (P1, "AI-1")],
+        # checkout and config-change: P1; payments only: P2
         P3: [(P1, "AI-1"), (P2, "AI-1")],
         # P2 (payments, capacity) shares nothing with P1; P1 is the first
     }
@@ -371,7 +378,8 @@ def test_earlier_open_items(index: Index) -> None:
 
 def test_earlier_open_limit(archive: Archive) -> None:
     two = reindex(archive, earlier_open_limit=2)
-    assert refs(two.earlier_open[P6]) == [(P1, "AI-1"), (P3, "AI-1")]
+    assert refs(two.earlier_open[P6]) == [(P2, "AI-1"), (P4, "AI-1")]
+    assert two.relevance.earlier_more(P6, 2) == 2
     assert refs(two.earlier_open[P3]) == [(P1, "AI-1"), (P2, "AI-1")]
 
 

@@ -264,19 +264,24 @@ def related_links(text: str) -> tuple[list[str], list[str]]:
 def test_related_and_referenced_by(site: Path) -> None:
     expected = {
         P6: ([P2], []),
-        P5: ([], []),
-        P7: ([P3], []),
+        P5: ([P7, P3], []),
+        P7: ([P3, P5], []),
         P4: ([P1, P3], []),
-        P3: ([P2, P7, P4, P1], [P7]),
-        P2: ([], [P6, P3]),
-        P1: ([P4, P3], [P4]),
+        P3: ([P2, P4, P7, P1, P5], [P7]),
+        P2: ([P6], [P6, P3]),
+        P1: ([P3, P4], [P4]),
     }
     for pm_id, (related, referenced) in expected.items():
         got = related_links(page(site, f"postmortems/{pm_id}"))
         assert got == ([f"{i}/" for i in related], [f"{i}/" for i in referenced]), pm_id
-    assert 'id="related-postmortems"' not in page(site, f"postmortems/{P5}")
     why = [r[-1] for r in rows(section(page(site, f"postmortems/{P3}"), "related-postmortems"))]
-    assert why == ["listed in related"] + ["same service and cause"] * 3
+    assert why == [
+        "listed in related; service Payments API (score 1.684)",
+        "cause Configuration change; service Checkout (score 5.674)",
+        "cause Third-party dependency; service Payments API (score 5.407)",
+        "cause Configuration change; service Checkout (score 4.078)",
+        "cause Third-party dependency (score 3.415)",
+    ]
 
 
 def test_explicit_related_links_go_both_ways(site: Path) -> None:
@@ -289,10 +294,10 @@ def test_explicit_related_links_go_both_ways(site: Path) -> None:
 
 def test_still_open_from_earlier_incidents(site: Path) -> None:
     expected = {
-        P6: [P1, P3, P4, P2],
+        P6: [P2, P4, P3, P1],  # a shared cause first, then the same service, nearest first
         P5: [P7, P3],
         P7: [P3, P2],
-        P4: [P1, P3],
+        P4: [P3, P1],
         P3: [P1, P2],
     }
     for pm_id, earlier in expected.items():
@@ -303,6 +308,15 @@ def test_still_open_from_earlier_incidents(site: Path) -> None:
         assert f"{count} open action items from earlier postmortems" in part
     for pm_id in (P1, P2):
         assert "still-open-from-earlier-incidents" not in page(site, f"postmortems/{pm_id}")
+    # The card and the page's own items on top, the author's text, then what others left.
+    text = article(page(site, f"postmortems/{P6}"))
+    card, items = text.index('class="pm-card'), text.index('id="action-items"')
+    summary = text.index('id="summary"')
+    earlier, related = (
+        text.index('id="still-open-from-earlier-incidents"'),
+        text.index('id="related-postmortems"'),
+    )
+    assert card < items < summary < earlier < related
 
 
 # --- index pages: counts and rows ----------------------------------------------------------

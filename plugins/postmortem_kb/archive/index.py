@@ -7,17 +7,15 @@ open from earlier incidents, and what needs attention. Pure: no MkDocs, no I/O.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import hashlib
-import heapq
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import groupby
 
 from postmortem_kb.archive.archive import Archive
+from postmortem_kb.archive.relevance import Relevance, build_relevance
 from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import ActionItem, FrontMatter
 from postmortem_kb.model.record import Postmortem
@@ -204,6 +202,9 @@ class Index:
     teams: list[TeamGroup] = field(default_factory=list)  # by team id
     people: list[PersonGroup] = field(default_factory=list)  # by handle
     team_catalog: Teams | None = None  # teams.yml as read; None without one
+    # Related postmortems and earlier open items, ranked and uncapped (archive/relevance.py):
+    # `related` and `earlier_open` hold the first ones a page shows.
+    relevance: Relevance[ItemRef] = field(default_factory=Relevance)
     _groups: dict[tuple[str, str], Group] = field(default_factory=dict, repr=False)
 
     def entry(self, kind: str, value: str) -> Entry:
@@ -294,7 +295,8 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
     for pm in readable:  # with duplicate ids, `related` names the first file
         by_id.setdefault(pm.id, pm)
     referenced_by = _backlinks(readable, by_id)
-    pairs = _by_service_and_cause(readable)
+    relevance = build_relevance(readable, by_id, open_items, archive.causes)
+    related_limit, earlier_limit = settings.related_limit, settings.earlier_open_limit
     teams, people = _team_groups(archive.teams, services, open_items, closed_items, slugger)
     _fill_people(people, readable)
     return Index(
@@ -305,9 +307,14 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
         owners=sorted(owners.values(), key=lambda g: g.entry.value),
         open_items=open_items,
         closed_items=closed_items,
-        related={pm.slug: _related(pm, by_id, pairs, settings) for pm in readable},
+        related={
+            slug: ranked.order[: ranked.listed + related_limit]
+            for slug, ranked in relevance.related.items()
+        },
         referenced_by=referenced_by,
-        earlier_open=_earlier_open(readable, services, causes, by_pm, settings),
+        earlier_open={
+            slug: items[:earlier_limit] for slug, items in relevance.earlier_items.items()
+        },
         stale=_stale(readable, settings, today),
         findings=slugger.findings,
         entries=slugger.entries,
@@ -315,6 +322,7 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
         teams=sorted(teams.values(), key=lambda g: g.team.id),
         people=sorted(people.values(), key=lambda g: g.person),
         team_catalog=archive.teams,
+        relevance=relevance,
     )
 
 
@@ -536,88 +544,6 @@ def _backlinks(
             if target in by_id and target != pm.id:
                 backlinks[by_id[target].slug].append(pm)
     return dict(backlinks)
-
-
-def _by_service_and_cause(readable: list[Postmortem]) -> dict[tuple[str, str], list[Postmortem]]:
-    """Postmortems (newest first) of each pair of a service and a cause they name together."""
-    pairs: dict[tuple[str, str], list[Postmortem]] = defaultdict(list)
-    for pm in readable:
-        assert pm.meta is not None
-        for service in dict.fromkeys(pm.meta.services):
-            for cause in dict.fromkeys(pm.meta.causes):
-                pairs[(service, cause)].append(pm)
-    return pairs
-
-
-def _related(
-    pm: Postmortem,
-    by_id: dict[str, Postmortem],
-    pairs: dict[tuple[str, str], list[Postmortem]],
-    settings: Settings,
-) -> list[Postmortem]:
-    """Explicit ``related`` ids first, then postmortems sharing a service and a cause."""
-    assert pm.meta is not None
-    explicit = [by_id[i] for i in dict.fromkeys(pm.meta.related) if i in by_id and i != pm.id]
-    chosen = {pm.slug, *(p.slug for p in explicit)}
-    computed: list[Postmortem] = []
-    limit = settings.related_limit
-    for service in dict.fromkeys(pm.meta.services):
-        lists = [pairs[(service, c)] for c in dict.fromkeys(pm.meta.causes)]
-        found = 0  # the newest `limit` of each service hold the newest overall
-        for other in heapq.merge(*lists, key=_newest_first):
-            if found >= limit:
-                break
-            if other.slug in chosen:
-                continue
-            computed.append(other)
-            chosen.add(other.slug)
-            found += 1
-    computed.sort(key=_newest_first)
-    return explicit + computed[:limit]
-
-
-def _earlier_open(
-    readable: list[Postmortem],
-    services: dict[str, Group],
-    causes: dict[str, Group],
-    by_pm: dict[str, list[ItemRef]],
-    settings: Settings,
-) -> dict[str, list[ItemRef]]:
-    """Open items of earlier postmortems that share a service or a cause, overdue first.
-
-    Postmortems are visited oldest first; each service and cause keeps the open items of the
-    postmortems already visited (strictly earlier days) in display order, so each
-    postmortem reads only the first ``earlier_open_limit`` of each list.
-    """
-    limit = settings.earlier_open_limit
-    earlier: dict[int, tuple[list[tuple[int, int, str, str]], list[ItemRef]]] = {}
-
-    def groups_of(meta: FrontMatter) -> list[Group]:
-        return [*(services[s] for s in meta.services), *(causes[c] for c in meta.causes)]
-
-    result: dict[str, list[ItemRef]] = {}
-    oldest_first = sorted(readable, key=lambda pm: pm.meta.date)  # type: ignore[union-attr]
-    for _, day in groupby(oldest_first, key=lambda pm: pm.meta.date):  # type: ignore[union-attr]
-        same_day = list(day)
-        for pm in same_day:
-            assert pm.meta is not None
-            seen: dict[tuple[str, str], ItemRef] = {}
-            for group in groups_of(pm.meta):
-                for ref in earlier.get(id(group), ((), []))[1][:limit]:
-                    seen.setdefault((ref.postmortem.slug, ref.item.id), ref)
-            if seen:
-                result[pm.slug] = sorted(seen.values(), key=_open_order)[:limit]
-        for pm in same_day:
-            assert pm.meta is not None
-            refs = [ref for ref in by_pm.get(pm.slug, ()) if not ref.item.is_closed]
-            for group_id in dict.fromkeys(id(group) for group in groups_of(pm.meta)):
-                keys, ordered = earlier.setdefault(group_id, ([], []))
-                for ref in refs:
-                    key = _open_order(ref)
-                    at = bisect.bisect(keys, key)
-                    keys.insert(at, key)
-                    ordered.insert(at, ref)
-    return result
 
 
 def _stale(

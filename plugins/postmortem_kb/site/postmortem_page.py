@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from postmortem_kb.archive.index import Index, ItemRef
+from postmortem_kb.archive.relevance import Match, Ranked
 from postmortem_kb.model.findings import Level, sort_key
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
@@ -35,6 +37,7 @@ from postmortem_kb.site.html import (
 )
 
 TIMES, ITEMS, EARLIER, RELATED = "times", "items", "earlier", "related"
+ARCHIVE = "postmortems/index.md"
 
 
 @dataclass(frozen=True)
@@ -75,23 +78,24 @@ def postmortem_html(
     later = {}
     if pm.meta is not None:
         before += add_heading("action-items", "Action items")
-        before += _items_summary(pm) + mark(ITEMS) + mark(EARLIER)
+        before += _items_summary(pm) + mark(ITEMS)
         later[TIMES] = _times(pm)
         later[ITEMS] = _items(pm, index, links)
-        earlier = index.earlier_open.get(pm.slug, [])
-        if earlier:
-            title = "Still open from earlier incidents"
-            later[EARLIER] = add_heading("still-open-from-earlier-incidents", title) + _earlier(
-                earlier, settings, links
-            )
+    # The author's text comes first; what the archive adds to it follows.
     count_before = len(headings)
+    earlier = index.earlier_open.get(pm.slug, [])
+    if pm.meta is not None and earlier:
+        title = "Still open from earlier incidents"
+        later[EARLIER] = add_heading("still-open-from-earlier-incidents", title) + _earlier(
+            pm, earlier, index, links
+        )
     related = _related(pm, index, links)
     if related:
         later[RELATED] = add_heading("related-postmortems", "Related postmortems") + related
     return PostmortemHtml(
         _search_text(pm, index),
         before,
-        mark(RELATED),
+        mark(EARLIER) + mark(RELATED),
         later,
         headings[:count_before],
         headings[count_before:],
@@ -227,18 +231,62 @@ def _items(pm: Postmortem, index: Index, links: Links) -> str:
     return table(("ID", "Action", "Owner", "Due", "Status"), rows)
 
 
-def _earlier(refs: list[ItemRef], settings: Settings, links: Links) -> str:
-    limit = settings.earlier_open_limit
-    cap = (
-        f" (the first {limit}; see the service and cause pages for all)"
-        if len(refs) >= limit
-        else ""
-    )
+def _earlier(pm: Postmortem, refs: list[ItemRef], index: Index, links: Links) -> str:
+    more = index.relevance.earlier_more(pm.slug, len(refs))
     text = (
-        f"{plural(len(refs), 'open action item')} from earlier postmortems on the same "
-        f"services or causes{cap}."
+        f"{plural(len(refs) + more, 'open action item')} from earlier postmortems that share "
+        "a service or a specific cause: those of the most similar and closest incidents first."
     )
-    return paragraph(text) + items_table(refs, links)
+    html = paragraph(text) + items_table(refs, links)
+    if more:
+        assert pm.meta is not None
+        ranked = index.relevance.earlier[pm.slug]
+        causes, services = _shared(ranked, "causes"), _shared(ranked, "services")
+        # The archive's facets narrow each other: one link per facet, each a union.
+        where = " or ".join(
+            f'<a href="{_archive_filter(links, c, s)}">{_filter_words(c, s)}</a>'
+            for c, s in ((causes, []), ([], services))
+            if c or s
+        )
+        html += paragraph(
+            f'<span class="pm-more">{more} more</span> among the postmortems of the archive '
+            f"with {where}."
+        )
+    return html
+
+
+def _shared(ranked: Ranked, what: str) -> list[str]:
+    """The values (specific causes or services) ranked postmortems share with the page's."""
+    return sorted({value for match in ranked.matches.values() for value in getattr(match, what)})
+
+
+def _archive_filter(links: Links, causes: list[str], services: list[str]) -> str:
+    """The archive page filtered by causes and services (values of one facet add up)."""
+    query = urlencode([*(("cause", c) for c in causes), *(("service", s) for s in services)])
+    return esc(links.url(ARCHIVE) + ("?" + query if query else ""))
+
+
+def _filter_words(causes: list[str], services: list[str]) -> str:
+    parts = []
+    if causes:
+        parts.append(("cause " if len(causes) == 1 else "causes ") + ", ".join(map(esc, causes)))
+    if services:
+        parts.append(
+            ("service " if len(services) == 1 else "services ") + ", ".join(map(esc, services))
+        )
+    return " and ".join(parts)
+
+
+def _why(match: Match, links: Links) -> str:
+    """What two postmortems share, in words, with the score."""
+    parts = ["listed in related"] if match.listed else []
+    if match.causes:
+        parts.append("cause " + links.entries("cause", match.causes))
+    if match.generic:
+        parts.append("generic cause " + links.entries("cause", match.generic))
+    if match.services:
+        parts.append("service " + links.entries("service", match.services))
+    return "; ".join(parts) + f' <span class="pm-score">(score {match.score:g})</span>'
 
 
 def _related(pm: Postmortem, index: Index, links: Links) -> str:
@@ -247,10 +295,12 @@ def _related(pm: Postmortem, index: Index, links: Links) -> str:
     html = ""
     if related:
         assert pm.meta is not None
+        ranked = index.relevance.related.get(pm.slug, Ranked())
         rows = []
         for other in related:
             assert other.meta is not None
-            why = "listed in related" if other.id in pm.meta.related else "same service and cause"
+            found = ranked.matches.get(other.slug)
+            why = _why(found, links) if found else "listed in related"
             rows.append(
                 (
                     str(other.meta.date),
@@ -261,6 +311,15 @@ def _related(pm: Postmortem, index: Index, links: Links) -> str:
                 )
             )
         html += table(("Date", "Postmortem", "Severity", "Services", "Why"), rows)
+        more = index.relevance.related_more(pm.slug, len(related))
+        if more:
+            causes = sorted({c for m in ranked.matches.values() for c in m.causes})
+            html += paragraph(
+                f'<a class="pm-more" href="{_archive_filter(links, causes, [])}">'
+                f"{more} more</a> share a specific cause: the archive with "
+                + _filter_words(causes, [])
+                + "."
+            )
     if referenced_by:
         names = ", ".join(
             f"{links.postmortem(other)} ({other.meta.date if other.meta else '—'})"

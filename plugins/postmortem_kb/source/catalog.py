@@ -25,6 +25,7 @@ class CatalogEntry(BaseModel):
     name: Text | None = None
     description: Text | None = None
     owner: Text | None = None
+    generic: bool = False  # a cause shared by unrelated incidents: relevance weighs it less
 
     @property
     def label(self) -> str:
