@@ -299,6 +299,7 @@ CASES = [
         (PM_FILE, 9, 21),
         with_files(write_valid, teams_yml="teams:\n  team-db: {members: [alice, bob, carol]}\n"),
     ),
+    Case("body-title", body("## Summary", "# Checkout failover\n\n## Summary"), (PM_FILE, 28, 1)),
     Case("missing-section", body("## Resolution", "## Fix"), (PM_FILE, 43, 1)),
     Case(
         "duplicate-section",

@@ -300,3 +300,22 @@ def test_timeline_entry_without_time_level_is_configurable(tmp_path: Path) -> No
     assert [f.level for f in timeline_findings(tmp_path, entries, settings)] == [Level.ERROR]
     settings = Settings.from_options({"rules": {"timeline-entry-without-time": "off"}})
     assert timeline_findings(tmp_path, entries, settings) == []
+
+
+# --- a title in the body --------------------------------------------------------------------
+
+
+def test_an_h1_in_the_body_is_reported_as_a_second_title(tmp_path: Path) -> None:
+    path = write_postmortem(tmp_path, body="\n# Checkout database failover\n" + VALID_BODY)
+    text = path.read_text(encoding="utf-8")
+    findings = only(run_check(tmp_path), "body-title")
+    assert [(f.line, f.column, f.level) for f in findings] == [
+        (line_of(text, "# Checkout database failover"), 1, Level.WARNING)
+    ]
+    assert "two <h1>" in findings[0].message
+
+
+def test_a_heading_in_a_code_block_is_no_title(tmp_path: Path) -> None:
+    body = VALID_BODY.replace("## Impact", "```sh\n# a comment\n```\n\n## Impact", 1)
+    write_postmortem(tmp_path, body=body)
+    assert only(run_check(tmp_path), "body-title") == []

@@ -25,6 +25,16 @@ def check_structure(
     A missing section is reported at the heading it should follow (the previous required
     section present, in the configured order), or at the end of the file.
     """
+    for heading in body.headings:
+        if heading.level == 1:
+            report.add(
+                "body-title",
+                heading.line,
+                1,
+                f"level-1 heading '{heading.text}' in the body: the page would have two <h1>",
+                "the title comes from the front matter; remove this heading, or make it a "
+                "'## ' section (`postmortem import` does this when it brings a file in)",
+            )
     level2 = [h for h in body.headings if h.level == 2]
     previous: Heading | None = None
     for spec in settings.sections:

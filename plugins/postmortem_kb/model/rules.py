@@ -329,6 +329,14 @@ _RULES = (
     ),
     # Body structure
     Rule(
+        "body-title",
+        W,
+        "structure",
+        "The body has a level-1 heading; the page already shows the front matter's title as "
+        "its `<h1>`, so it would have two.",
+        "Remove the heading (the title belongs in the front matter) or make it a `##` section.",
+    ),
+    Rule(
         "missing-section",
         E,
         "structure",
