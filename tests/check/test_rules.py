@@ -300,6 +300,11 @@ CASES = [
         with_files(write_valid, teams_yml="teams:\n  team-db: {members: [alice, bob, carol]}\n"),
     ),
     Case("body-title", body("## Summary", "# Checkout failover\n\n## Summary"), (PM_FILE, 28, 1)),
+    Case(
+        "action-items-in-body",
+        body("## Summary", "## Action items\n\n- [ ] Add an alert\n\n## Summary"),
+        (PM_FILE, 30, 1),
+    ),
     Case("missing-section", body("## Resolution", "## Fix"), (PM_FILE, 43, 1)),
     Case(
         "duplicate-section",

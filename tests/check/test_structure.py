@@ -319,3 +319,29 @@ def test_a_heading_in_a_code_block_is_no_title(tmp_path: Path) -> None:
     body = VALID_BODY.replace("## Impact", "```sh\n# a comment\n```\n\n## Impact", 1)
     write_postmortem(tmp_path, body=body)
     assert only(run_check(tmp_path), "body-title") == []
+
+
+# --- action items written in the body -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "items"),
+    [
+        ("## Action items", "- [ ] Add an alert on replication lag\n- [x] Fix the runbook"),
+        ("## Follow-ups", "| Action | Owner |\n| --- | --- |\n| Add an alert | team-db |"),
+        ("### Next steps", "1. Add an alert on replication lag"),
+    ],
+)
+def test_action_items_in_the_body_are_reported(tmp_path: Path, heading: str, items: str) -> None:
+    body = VALID_BODY.replace("## Impact", f"{heading}\n\n{items}\n\n## Impact", 1)
+    path = write_postmortem(tmp_path, body=body)
+    (finding,) = only(run_check(tmp_path), "action-items-in-body")
+    assert finding.line == line_of(path.read_text(encoding="utf-8"), items.split("\n")[0])
+    assert finding.level is Level.WARNING
+    assert "not tracked" in finding.message
+
+
+def test_a_sentence_or_code_under_action_items_is_not_reported(tmp_path: Path) -> None:
+    text = "## Action items\n\nSee the front matter.\n\n```text\n- not an item\n```\n\n"
+    write_postmortem(tmp_path, body=VALID_BODY.replace("## Impact", text + "## Impact", 1))
+    assert only(run_check(tmp_path), "action-items-in-body") == []

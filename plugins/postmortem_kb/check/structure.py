@@ -8,6 +8,7 @@ import re
 from postmortem_kb.model.findings import Level
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import SectionSpec, Settings
+from postmortem_kb.model.text import ACTION_HEADINGS
 from postmortem_kb.source.blocks import ITEM, ROW, Block
 from postmortem_kb.source.body import Body, Heading, prose_lines, timeline_entries
 
@@ -35,6 +36,7 @@ def check_structure(
                 "the title comes from the front matter; remove this heading, or make it a "
                 "'## ' section (`postmortem import` does this when it brings a file in)",
             )
+    _check_items_in_body(text, body, report)
     level2 = [h for h in body.headings if h.level == 2]
     previous: Heading | None = None
     for spec in settings.sections:
@@ -174,3 +176,34 @@ def check_placeholders(
                 "replace it with the real content before review",
                 level=level,
             )
+
+
+_ITEM_LINE = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|\|)")
+_FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+
+
+def _check_items_in_body(text: str, body: Body, report: Report) -> None:
+    """Report action items written as a list or table under an "Action items" heading: the
+    action-item pages and exports read only the front matter's ``action_items``."""
+    lines = text.split("\n")
+    for heading in body.headings:
+        if heading.text.strip().casefold() not in ACTION_HEADINGS:
+            continue
+        inside = False
+        for number in range(heading.line + 1, heading.end_line + 1):
+            index = number - body.first_line
+            line = lines[index] if 0 <= index < len(lines) else ""
+            if _FENCE_LINE.match(line):
+                inside = not inside
+            elif not inside and _ITEM_LINE.match(line):
+                report.add(
+                    "action-items-in-body",
+                    number,
+                    1,
+                    f"action items written in the body under '{heading.text}' are not "
+                    "tracked: the action-item pages and exports list only the front matter's "
+                    "action_items",
+                    "move each item to action_items (id, title, owner, due) and keep a "
+                    "sentence here; `postmortem import` does this for an imported file",
+                )
+                break

@@ -337,6 +337,15 @@ _RULES = (
         "Remove the heading (the title belongs in the front matter) or make it a `##` section.",
     ),
     Rule(
+        "action-items-in-body",
+        W,
+        "structure",
+        "A section such as `## Action items` or `## Follow-ups` lists items (a checklist, a "
+        "list or a table) in the body, where the action-item pages and exports never see them.",
+        "Move each item to the front matter's `action_items` (id, title, owner, due); "
+        "`postmortem import` does this for imported files.",
+    ),
+    Rule(
         "missing-section",
         E,
         "structure",

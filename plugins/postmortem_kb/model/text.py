@@ -69,3 +69,22 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
     if len(best) > 1:
         return f"did you mean one of {', '.join(best)}?"
     return f"did you mean {best[0]}?" if best else None
+
+
+ACTION_HEADINGS = frozenset(
+    {
+        "action items",
+        "action item",
+        "follow-ups",
+        "follow ups",
+        "followups",
+        "follow-up items",
+        "next steps",
+        "todo",
+        "to do",
+        "corrective actions",
+        "remediation items",
+        "actions",
+    }
+)
+"""Headings (casefolded) under which old postmortems list their action items."""

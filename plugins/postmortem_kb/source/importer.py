@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from postmortem_kb.model.text import slugify
+from postmortem_kb.model.text import ACTION_HEADINGS, slugify
 
 MOVED_COMMENT = "<!-- action items moved to the front matter by postmortem import -->"
 
@@ -81,22 +81,6 @@ HEADING_ALIASES: dict[str, str] = {
         "Lessons Learned",
     ),
 }
-ACTION_HEADINGS = frozenset(
-    {
-        "action items",
-        "action item",
-        "follow-ups",
-        "follow ups",
-        "followups",
-        "follow-up items",
-        "next steps",
-        "todo",
-        "to do",
-        "corrective actions",
-        "remediation items",
-        "actions",
-    }
-)
 SERVICE_KEYS = (
     "services",
     "service",
