@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from postmortem_kb.archive.index import OWNER, Entry, Index
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.site.html import Body, Mark
+from postmortem_kb.site.insights import INSIGHTS, insights_page
 from postmortem_kb.site.listings import (
     archive_page,
     causes_page,
@@ -53,6 +54,7 @@ def listing_pages() -> list[GeneratedPage]:
         ("action-items/services.md", "By service", items_by_service_page),
         ("action-items/closed.md", "Closed action items", closed_items_page),
         ("needs-attention.md", "Needs attention", needs_attention_page),
+        (INSIGHTS, "Insights", insights_page),
     ]
     return [GeneratedPage(uri, title, body, True) for uri, title, body in listings]
 
