@@ -535,6 +535,7 @@ def test_site_pages_uris_titles_and_listing(index: Index) -> None:
         "action-items/services.md": "By service",
         "action-items/closed.md": "Closed action items",
         "needs-attention.md": "Needs attention",
+        "insights/index.md": "Insights",
     }
     unlisted = {p.uri: p.title for p in pages if not p.listed}
     assert [postmortem_uri(pm.slug) for pm in index.postmortems] == [
