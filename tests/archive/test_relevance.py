@@ -153,3 +153,26 @@ def test_pages_cap_the_lists_and_link_the_rest_in_the_archive(
     # The author's Summary comes before what the archive adds.
     assert text.index('id="summary"') < text.index('id="still-open-from-earlier-incidents"')
     assert text.index('class="pm-card') < text.index('id="summary"')
+
+
+def test_only_the_nearest_are_read_and_the_count_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each postmortem reads the SCAN nearest of each list: past them, counts are a floor."""
+    from postmortem_kb.archive import relevance
+
+    monkeypatch.setattr(relevance, "SCAN", 2)
+    files = {
+        f"2026-0{n}-01-cert-{n}.md": pm_text(
+            f"Cert {n}", d(2026, n, 1), "SEV3", ["edge"], ["expired-certificate"]
+        )
+        for n in range(1, 8)
+    }
+    index = index_of(tmp_path, {"causes.yml": CAUSES, **files}, Settings())
+    middle = index.relevance.related["2026-04-01-cert-4"]
+    assert [pm.id for pm in middle.order] == ["2026-05-01-cert-5", "2026-03-01-cert-3"]
+    assert not middle.complete
+    monkeypatch.setattr(relevance, "SCAN", 40)
+    whole = index_of(tmp_path / "again", {"causes.yml": CAUSES, **files}, Settings())
+    assert len(whole.relevance.related["2026-04-01-cert-4"].order) == 6
+    assert whole.relevance.related["2026-04-01-cert-4"].complete

@@ -28,9 +28,10 @@ the size of the archive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.source.catalog import Catalog
@@ -39,12 +40,11 @@ SPECIFIC_CAUSE, GENERIC_CAUSE, SERVICE = 4, 1, 2
 """Weights of what two postmortems share."""
 HALF_WEIGHT_DAYS = 730
 """Days between two incidents at which recency halves the score."""
-SCAN = 200
-"""Postmortems read per service and cause of a postmortem, the nearest in time."""
+SCAN = 40
+"""Postmortems read per service and specific cause of a postmortem, the nearest in time."""
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """Why another postmortem is relevant to one: what they share and the score."""
 
     score: float
@@ -69,6 +69,7 @@ class Ranked:
 
     order: list[Postmortem] = field(default_factory=list)  # best first
     matches: dict[str, Match] = field(default_factory=dict)
+    complete: bool = True  # False: more candidates lie beyond the SCAN nearest of a list
 
     @property
     def listed(self) -> int:
@@ -76,19 +77,46 @@ class Ranked:
         return sum(1 for found in self.matches.values() if found.listed)
 
 
+_Facts = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]
+
+
+class Scorer:
+    """Scores pairs of postmortems, reading each one's causes and services once."""
+
+    def __init__(self, generic: frozenset[str]) -> None:
+        self.generic = generic
+        self.facts: dict[str, _Facts] = {}
+
+    def _facts(self, pm: Postmortem) -> _Facts:
+        """(specific causes, generic causes, services, day ordinal) of ``pm``."""
+        found = self.facts.get(pm.slug)
+        if found is None:
+            assert pm.meta is not None
+            causes = tuple(dict.fromkeys(pm.meta.causes))
+            found = (
+                tuple(c for c in causes if c not in self.generic),
+                tuple(c for c in causes if c in self.generic),
+                tuple(dict.fromkeys(pm.meta.services)),
+                pm.meta.date.toordinal(),
+            )
+            self.facts[pm.slug] = found
+        return found
+
+    def match(self, pm: Postmortem, other: Postmortem) -> Match:
+        """What ``other`` shares with ``pm`` and its score."""
+        mine, theirs = self._facts(pm), self._facts(other)
+        causes = tuple(c for c in theirs[0] if c in mine[0])
+        generic = tuple(c for c in theirs[1] if c in mine[1])
+        services = tuple(s for s in theirs[2] if s in mine[2])
+        base = SPECIFIC_CAUSE * len(causes) + GENERIC_CAUSE * len(generic)
+        base += SERVICE * len(services)
+        score = round(base / (1 + abs(mine[3] - theirs[3]) / HALF_WEIGHT_DAYS), 3)
+        return Match(score, causes, generic, services)
+
+
 def match(pm: Postmortem, other: Postmortem, generic: frozenset[str]) -> Match:
     """What ``other`` shares with ``pm`` and its score."""
-    assert pm.meta is not None and other.meta is not None
-    mine_causes = set(pm.meta.causes)
-    shared_causes = [c for c in dict.fromkeys(other.meta.causes) if c in mine_causes]
-    mine_services = set(pm.meta.services)
-    services = tuple(s for s in dict.fromkeys(other.meta.services) if s in mine_services)
-    causes = tuple(c for c in shared_causes if c not in generic)
-    generic_shared = tuple(c for c in shared_causes if c in generic)
-    days = abs((pm.meta.date - other.meta.date).days)
-    base = SPECIFIC_CAUSE * len(causes) + GENERIC_CAUSE * len(generic_shared)
-    base += SERVICE * len(services)
-    return Match(round(base / (1 + days / HALF_WEIGHT_DAYS), 3), causes, generic_shared, services)
+    return Scorer(generic).match(pm, other)
 
 
 def rank_key(pm: Postmortem, found: Match) -> tuple[float, int, str]:
@@ -98,85 +126,107 @@ def rank_key(pm: Postmortem, found: Match) -> tuple[float, int, str]:
 
 
 class Neighbours:
-    """The postmortems of each service and cause (newest first), to find candidates fast."""
+    """The postmortems (newest first) of each specific cause, and of each service too with
+    ``services``: the only places a candidate can come from. Generic causes have no list,
+    since sharing one is never enough."""
 
-    def __init__(self, readable: Sequence[Postmortem]) -> None:
+    def __init__(
+        self, postmortems: Sequence[Postmortem], generic: frozenset[str], *, services: bool
+    ) -> None:
+        self.generic, self.services = generic, services
         self.lists: dict[tuple[str, str], list[Postmortem]] = {}
-        for pm in readable:  # newest first already
-            assert pm.meta is not None
-            for key in _keys(pm):
+        for pm in postmortems:  # newest first already
+            for key in self.keys(pm):
                 self.lists.setdefault(key, []).append(pm)
         self.position = {
             (key, pm.slug): at for key, pms in self.lists.items() for at, pm in enumerate(pms)
         }
+        self.days = {  # ascending, for bisect
+            key: [-_ordinal(pm) for pm in pms] for key, pms in self.lists.items()
+        }
 
-    def near(self, pm: Postmortem, *, earlier_only: bool) -> Iterable[Postmortem]:
-        """Postmortems sharing a service or cause with ``pm``, at most ``SCAN`` of each
-        (the nearest in time); with ``earlier_only``, only those of strictly earlier days."""
+    def keys(self, pm: Postmortem) -> list[tuple[str, str]]:
+        """The lists ``pm`` belongs in, or would."""
+        assert pm.meta is not None
+        found = [("cause", c) for c in dict.fromkeys(pm.meta.causes) if c not in self.generic]
+        if self.services:
+            found += [("service", s) for s in dict.fromkeys(pm.meta.services)]
+        return found
+
+    def near(self, pm: Postmortem, *, earlier_only: bool) -> tuple[list[Postmortem], bool]:
+        """Postmortems sharing a list with ``pm``, at most ``SCAN`` of each (the nearest in
+        time), and whether that is all of them; with ``earlier_only``, only those of strictly
+        earlier days."""
         assert pm.meta is not None
         seen = {pm.slug}
-        for key in _keys(pm):
-            pms = self.lists[key]
-            at = self.position[(key, pm.slug)]
-            if earlier_only:
-                window = pms[at + 1 : at + 1 + SCAN]
-            else:
-                window = pms[max(0, at - SCAN // 2) : at + 1 + SCAN // 2]
-            for other in window:
+        found: list[Postmortem] = []
+        complete = True
+        for key in self.keys(pm):
+            pms = self.lists.get(key, [])
+            at = self.position.get((key, pm.slug))
+            if at is None:  # pm is not in this list (no open items): just before the earlier
+                at = bisect.bisect_right(self.days.get(key, []), -_ordinal(pm)) - 1
+            start, end = (
+                (at + 1, at + 1 + SCAN) if earlier_only else (at - SCAN // 2, at + 1 + SCAN // 2)
+            )
+            complete = complete and end >= len(pms) and (earlier_only or start <= 0)
+            for other in pms[max(0, start) : end]:
                 if other.slug in seen:
                     continue
                 seen.add(other.slug)
                 assert other.meta is not None
                 if earlier_only and other.meta.date >= pm.meta.date:
                     continue
-                yield other
+                found.append(other)
+        return found, complete
 
 
 def related(
     pm: Postmortem,
     by_id: dict[str, Postmortem],
     neighbours: Neighbours,
-    generic: frozenset[str],
+    scorer: Scorer,
 ) -> Ranked:
-    """The related postmortems of ``pm``: listed ones first, then by score (uncapped)."""
+    """The related postmortems of ``pm``: listed ones first, then by score (uncapped);
+    ``neighbours``: every readable postmortem, by specific cause."""
     assert pm.meta is not None
     listed = [by_id[i] for i in dict.fromkeys(pm.meta.related) if i in by_id and i != pm.id]
     matches = {}
     for other in listed:
-        found = match(pm, other, generic)
+        found = scorer.match(pm, other)
         matches[other.slug] = Match(
             found.score, found.causes, found.generic, found.services, listed=True
         )
     computed = []
-    for other in neighbours.near(pm, earlier_only=False):
+    candidates, complete = neighbours.near(pm, earlier_only=False)
+    for other in candidates:
         if other.slug in matches:
             continue
-        found = match(pm, other, generic)
+        found = scorer.match(pm, other)
         if found.causes:  # a specific cause in common
             matches[other.slug] = found
             computed.append(other)
     computed.sort(key=lambda other: rank_key(other, matches[other.slug]))
-    return Ranked(listed + computed, matches)
+    return Ranked(listed + computed, matches, complete)
 
 
 def earlier_postmortems(
     pm: Postmortem,
     neighbours: Neighbours,
-    generic: frozenset[str],
-    has_open_items: set[str],
+    scorer: Scorer,
 ) -> Ranked:
-    """Earlier postmortems with open items whose items ``pm`` should show, best first."""
+    """Earlier postmortems with open items whose items ``pm`` should show, best first;
+    ``neighbours``: of the postmortems with open items, by service and specific cause."""
     matches = {}
     order = []
-    for other in neighbours.near(pm, earlier_only=True):
-        if other.slug not in has_open_items:
-            continue
-        found = match(pm, other, generic)
+    candidates, complete = neighbours.near(pm, earlier_only=True)
+    for other in candidates:
+        found = scorer.match(pm, other)
         if found.causes or found.services:
             matches[other.slug] = found
             order.append(other)
     order.sort(key=lambda other: rank_key(other, matches[other.slug]))
-    return Ranked(order, matches)
+    return Ranked(order, matches, complete)
 
 
 class _OfPostmortem(Protocol):
@@ -218,15 +268,17 @@ def build_relevance(
     due date), which items of one postmortem keep.
     """
     generic = generic_causes(causes)
-    neighbours = Neighbours(readable)
     open_by_pm: dict[str, list[tuple[int, Item]]] = {}
     for at, ref in enumerate(open_items):
         open_by_pm.setdefault(ref.postmortem.slug, []).append((at, ref))
-    with_items = set(open_by_pm)
+    by_cause = Neighbours(readable, generic, services=False)
+    with_items = [pm for pm in readable if pm.slug in open_by_pm]
+    by_both = Neighbours(with_items, generic, services=True)
+    scorer = Scorer(generic)
     result: Relevance[Item] = Relevance()
     for pm in readable:
-        result.related[pm.slug] = related(pm, by_id, neighbours, generic)
-        earlier = earlier_postmortems(pm, neighbours, generic, with_items)
+        result.related[pm.slug] = related(pm, by_id, by_cause, scorer)
+        earlier = earlier_postmortems(pm, by_both, scorer)
         if earlier.order:
             result.earlier[pm.slug] = earlier
             scored = [
@@ -246,9 +298,6 @@ def generic_causes(causes: Catalog | None) -> frozenset[str]:
     return frozenset(value for value, entry in causes.entries.items() if entry.generic)
 
 
-def _keys(pm: Postmortem) -> list[tuple[str, str]]:
+def _ordinal(pm: Postmortem) -> int:
     assert pm.meta is not None
-    return [
-        *(("service", s) for s in dict.fromkeys(pm.meta.services)),
-        *(("cause", c) for c in dict.fromkeys(pm.meta.causes)),
-    ]
+    return pm.meta.date.toordinal()

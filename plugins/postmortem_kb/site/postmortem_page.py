@@ -233,14 +233,16 @@ def _items(pm: Postmortem, index: Index, links: Links) -> str:
 
 def _earlier(pm: Postmortem, refs: list[ItemRef], index: Index, links: Links) -> str:
     more = index.relevance.earlier_more(pm.slug, len(refs))
+    ranked = index.relevance.earlier.get(pm.slug, Ranked())
+    at_least = "" if ranked.complete else "at least "
     text = (
-        f"{plural(len(refs) + more, 'open action item')} from earlier postmortems that share "
-        "a service or a specific cause: those of the most similar and closest incidents first."
+        f"{at_least}{plural(len(refs) + more, 'open action item')} from earlier postmortems "
+        "that share a service or a specific cause: those of the most similar and closest "
+        "incidents first."
     )
     html = paragraph(text) + items_table(refs, links)
     if more:
         assert pm.meta is not None
-        ranked = index.relevance.earlier[pm.slug]
         causes, services = _shared(ranked, "causes"), _shared(ranked, "services")
         # The archive's facets narrow each other: one link per facet, each a union.
         where = " or ".join(
@@ -249,8 +251,8 @@ def _earlier(pm: Postmortem, refs: list[ItemRef], index: Index, links: Links) ->
             if c or s
         )
         html += paragraph(
-            f'<span class="pm-more">{more} more</span> among the postmortems of the archive '
-            f"with {where}."
+            f'<span class="pm-more">{at_least}{more} more</span> among the postmortems of '
+            f"the archive with {where}."
         )
     return html
 
@@ -312,11 +314,12 @@ def _related(pm: Postmortem, index: Index, links: Links) -> str:
             )
         html += table(("Date", "Postmortem", "Severity", "Services", "Why"), rows)
         more = index.relevance.related_more(pm.slug, len(related))
+        at_least = "" if ranked.complete else "at least "
         if more:
             causes = sorted({c for m in ranked.matches.values() for c in m.causes})
             html += paragraph(
                 f'<a class="pm-more" href="{_archive_filter(links, causes, [])}">'
-                f"{more} more</a> share a specific cause: the archive with "
+                f"{at_least}{more} more</a> share a specific cause: the archive with "
                 + _filter_words(causes, [])
                 + "."
             )
