@@ -242,10 +242,19 @@ def run_check(
     *,
     files: Iterable[Path] | None = None,
     folder: str = "postmortems",
+    today: dt.date | None = None,
 ) -> list[Finding]:
-    """Check ``root/<folder>`` in-process and return every finding (paths relative to root)."""
-    archive = load_archive(root / folder, root, settings or Settings(), files)
+    """Check ``root/<folder>`` in-process and return every finding (paths relative to root);
+    the review policies are checked on ``today`` (default: ``CHECK_DAY``)."""
+    archive = load_archive(
+        root / folder, root, settings or Settings(), files, today=today or CHECK_DAY
+    )
     return archive.findings()
+
+
+CHECK_DAY = dt.date(2026, 3, 17)
+"""The day in-process checks run on unless a test says otherwise: the valid postmortem's
+review meeting, before any deadline of the review policies for an incident of 2026-03-14."""
 
 
 def rules_of(findings: Iterable[Finding]) -> list[str]:
@@ -540,8 +549,11 @@ def pm_text(
     related: Sequence[str] = (),
     summary: str = "A short incident with a clear cause.",
     tags: Sequence[str] = (),
+    participants: Sequence[str] = ("bob",),
+    review_meeting: dt.date | None = None,
 ) -> str:
-    """A valid postmortem; ``resolve`` is the minutes from start to resolution."""
+    """A valid postmortem; ``resolve`` is the minutes from start to resolution. A published
+    one was reviewed two days after ``day`` unless ``review_meeting`` says when."""
     meta: dict[str, Any] = {
         "title": title,
         "date": day,
@@ -550,7 +562,7 @@ def pm_text(
         "services": list(services),
         "causes": list(causes),
         "authors": ["alice"],
-        "participants": ["bob"],
+        "participants": list(participants),
     }
     if resolve is not None:
         start = dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.timezone.utc)
@@ -565,7 +577,9 @@ def pm_text(
                 ("started", "detected", "mitigated", "resolved"), moments, strict=True
             )
         }
-    if status == "published":
+    if review_meeting is not None:
+        meta["review_meeting"] = review_meeting
+    elif status == "published":
         meta["review_meeting"] = day + dt.timedelta(days=2)
     meta["related"] = list(related)
     meta["action_items"] = [dict(i) for i in items]
@@ -617,6 +631,7 @@ ARCHIVE: dict[str, str] = {
             item("AI-2", "Write the rollback runbook", "team-b", "done"),
         ],
         summary="The cart rejected every order for an hour.",
+        participants=["bob", "team-checkout"],  # the owning team: the review policy
     ),
     f"{P2}.md": pm_text(
         "Payments connection pool exhausted",
@@ -641,6 +656,7 @@ ARCHIVE: dict[str, str] = {
         ],
         summary="A quokkaflag rollout reached every region at once.",
         tags=["flags"],
+        participants=["bob", "team-checkout", "team-payments"],
     ),
     f"{P4}.md": pm_text(
         "Checkout config reload dropped sessions",
@@ -652,6 +668,8 @@ ARCHIVE: dict[str, str] = {
         resolve=45,
         related=[P1],
         items=[item("AI-1", TRICKY_TITLE, "team-c", due=d(2026, 6, 15))],
+        participants=["bob", "team-checkout"],
+        review_meeting=d(2026, 3, 5),  # reviewed, not published yet
     ),
     f"{P7}.md": pm_text(
         "Payments provider timed out",
@@ -662,6 +680,7 @@ ARCHIVE: dict[str, str] = {
         resolve=240,
         related=[P3],
         items=[item("AI-1", "Add a provider circuit breaker", "team-a", due=d(2026, 4, 30))],
+        participants=["bob", "team-payments"],
     ),
     f"{P5}.md": pm_text(
         "Search provider outage",
@@ -695,9 +714,9 @@ def write_archive(folder: Path, files: Mapping[str, str]) -> None:
 
 
 def load(root: Path, files: Mapping[str, str], settings: Settings | None = None) -> Archive:
-    """Write ``files`` to ``root/postmortems`` and load them."""
+    """Write ``files`` to ``root/postmortems`` and load them (the policies on ``TODAY``)."""
     write_archive(root / "postmortems", files)
-    return load_archive(root / "postmortems", root, settings or Settings())
+    return load_archive(root / "postmortems", root, settings or Settings(), today=TODAY)
 
 
 def index_of(

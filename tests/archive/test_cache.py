@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import PM_ID, REPO, VALID_FRONT_MATTER, postmortem_text, run_check, write_postmortem
+from helpers import (
+    CHECK_DAY,
+    PM_ID,
+    REPO,
+    VALID_FRONT_MATTER,
+    postmortem_text,
+    run_check,
+    write_postmortem,
+)
 from postmortem_kb import cli
 from postmortem_kb.archive import archive as archive_module
 from postmortem_kb.archive.archive import load_archive
@@ -118,7 +126,10 @@ def cache_of(root: Path) -> CheckCache:
 
 
 def findings_of(root: Path) -> list[tuple[str, int, int, str, str]]:
-    archive = load_archive(root / "postmortems", root, Settings(), cache=cache_of(root))
+    settings = Settings()
+    archive = load_archive(
+        root / "postmortems", root, settings, cache=cache_of(root), today=CHECK_DAY
+    )
     return [(f.path, f.line, f.column, f.rule, f.message) for f in archive.findings()]
 
 
@@ -255,7 +266,7 @@ def test_people_of_a_file_round_trip_through_the_cache(tmp_path: Path) -> None:
         (27, 12, "unknown-owner"),
     ]
     stored = json.loads(entries(tmp_path)[name_of(tmp_path, path)])
-    assert stored["format"] == 3
+    assert stored["format"] == 4
     assert stored["meta"] is None  # the invalid status: the people come from References
     assert (stored["owners"], stored["authors"], stored["participants"]) == (
         [[0, "team-db"], [1, "carl"]],

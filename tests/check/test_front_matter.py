@@ -99,10 +99,11 @@ def test_yaml_tab_indentation_is_a_syntax_error(tmp_path: Path) -> None:
     findings = check_fm(tmp_path, FM.replace("  started:", "\tstarted:"))
     [finding] = only(findings, "yaml-syntax")
     assert finding.line == 11
-    # The other fields are still checked; what needs the timestamps says it could not run.
+    # The other fields are still checked; what needs the timestamps says it could not run
+    # (their order, and the review policy's rule on the review meeting).
     assert [(f.rule, f.line) for f in findings if f is not finding] == [
         ("skipped-check", 10),
-        ("skipped-check", 15),
+        ("skipped-check", 10),
     ]
 
 
@@ -242,10 +243,10 @@ def test_date_mismatch_with_incident_start(tmp_path: Path) -> None:
     assert "incident.started" in findings[0].message
 
 
-def test_late_review_respects_review_within_days(tmp_path: Path) -> None:
+def test_review_late_respects_the_policy(tmp_path: Path) -> None:
     front_matter = FM.replace("review_meeting: 2026-03-17", "review_meeting: 2026-03-30")
-    assert rules_of(check_fm(tmp_path, front_matter)) == ["late-review"]
-    relaxed = Settings.from_options({"review_within_days": 16})
+    assert rules_of(check_fm(tmp_path, front_matter)) == ["review-late"]
+    relaxed = Settings.from_options({"policies": {"SEV2": {"review_within": 12}}})
     assert check_fm(tmp_path, front_matter, relaxed) == []
 
 
@@ -458,7 +459,8 @@ def test_a_yaml_error_hides_no_other_field(tmp_path: Path) -> None:
     assert [(f.rule, f.line) for f in findings] == [
         ("yaml-syntax", 2),
         ("invalid-value", 5),  # the first severity is checked
-        ("skipped-check", 15),  # late-review needs the review meeting
+        ("skipped-check", 5),  # the review policy needs the severity
+        ("skipped-check", 15),  # review-late needs the review meeting
         ("invalid-value", 15),
         ("duplicate-key", 26),
     ]
@@ -476,8 +478,7 @@ def test_review_rules_with_an_unreadable_status(tmp_path: Path) -> None:
         (
             "skipped-check",
             4,
-            "'no-participants', 'no-review-meeting' not checked: status is invalid; "
-            "they apply to published postmortems",
+            "'no-participants' not checked: status is invalid; they apply to published postmortems",
         ),
         ("invalid-value", 4, "'status': Input should be 'draft', 'in-review' or 'published'"),
     ]

@@ -117,5 +117,5 @@ def test_an_unreadable_value_says_which_check_did_not_run(tmp_path: Path) -> Non
     assert rules_of(findings) == ["invalid-value", "skipped-check", "skipped-check"]
     assert [f.message for f in findings[1:]] == [
         "'timestamps-out-of-order' not checked: incident.resolved is invalid",
-        "'late-review' not checked: incident.resolved is invalid",
+        "'review-late' not checked: incident.resolved is invalid",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,11 @@ from postmortem_kb.model.rules import RULES
 from postmortem_kb.model.settings import Settings
 
 PM_FILE = f"postmortems/{PM_ID}.md"
+TODAY = dt.date(2026, 11, 30)
+"""The day the review policies are checked on: every deadline of the valid file has passed."""
+BEFORE_PUBLICATION = dt.date(2026, 3, 20)
+"""A day before the valid file's deadline for publication (15 business days: 2026-04-03)."""
+OWNED_SERVICES = "- id: checkout\n  owner: team-checkout\n- id: payments-api\n"
 
 Writer = Callable[[Path], object]
 
@@ -103,6 +109,20 @@ def fixed_text(old: str, new: str) -> str:
     return TEXT.replace(old, new, 1)
 
 
+EARLIER_ID = "2026-02-02-checkout-latency"
+
+
+def earlier(root: Path) -> None:
+    """Write a published postmortem of an earlier day on the same services, whose action
+    item is still open."""
+    front_matter = (
+        FM.replace("2026-03-14", "2026-02-02")
+        .replace("2026-03-17", "2026-02-04")
+        .replace("2026-04-01", "2026-02-20")
+    )
+    write_postmortem(root, front_matter=front_matter, pm_id=EARLIER_ID)
+
+
 def dangling_link(root: Path) -> None:
     """Make the postmortem a symbolic link to nothing."""
     folder = root / "postmortems"
@@ -120,10 +140,13 @@ class Case:
     fixed: Writer = write_valid
     settings: Settings | None = None
     index: bool = False  # the rule is reported when the site's indexes are built
+    today: dt.date = TODAY  # the day the review policies are checked on
 
     def run(self, root: Path) -> list[Finding]:
         """Check (and index) the archive."""
-        return run_index(root, self.settings) if self.index else run_check(root, self.settings)
+        if self.index:
+            return run_index(root, self.settings)
+        return run_check(root, self.settings, today=self.today)
 
 
 NO_TIMELINE_TAIL = (
@@ -209,7 +232,12 @@ CASES = [
         fm("title: Checkout errors after a database failover\n", ""),
         (PM_FILE, 25, 1),  # the end of the front matter (line 25 once title is gone)
     ),
-    Case("invalid-value", fm("status: published", "status: done"), (PM_FILE, 4, 9)),
+    Case(
+        "invalid-value",
+        fm("status: published", "status: done"),
+        (PM_FILE, 4, 9),
+        today=BEFORE_PUBLICATION,  # later, publish-overdue would need the status: a note
+    ),
     Case("unknown-key", fm("tags: [database]", "tgs: [database]"), (PM_FILE, 25, 1)),
     Case("unknown-severity", fm("severity: SEV2", "severity: SEV9"), (PM_FILE, 5, 11)),
     Case("causes-required", fm("causes: [config-change]", "causes: []"), (PM_FILE, 7, 1)),
@@ -249,12 +277,50 @@ CASES = [
         (PM_FILE, 4, 1),
     ),
     Case("no-participants", fm("participants: [bob, carol]", "participants: []"), (PM_FILE, 4, 1)),
-    Case("no-review-meeting", fm("review_meeting: 2026-03-17\n", ""), (PM_FILE, 4, 1)),
+    # Review policies: SEV2 reviews within 5 business days of Saturday 2026-03-14 (Friday
+    # 2026-03-20), publication within 15, priority items due within 30 calendar days.
     Case(
-        "late-review",
-        fm("review_meeting: 2026-03-17", "review_meeting: 2026-03-20"),
+        "review-overdue",
+        fm("review_meeting: 2026-03-17\n", ""),
+        (PM_FILE, 4, 1),
+        fm("review_meeting: 2026-03-17\n", "legacy: true\n"),
+    ),
+    Case(
+        "review-late",
+        fm("review_meeting: 2026-03-17", "review_meeting: 2026-03-23"),
         (PM_FILE, 15, 17),
-        fm("review_meeting: 2026-03-17", "review_meeting: 2026-03-19"),
+        fm("review_meeting: 2026-03-17", "review_meeting: 2026-03-20"),
+    ),
+    Case("publish-overdue", fm("status: published", "status: in-review"), (PM_FILE, 4, 9)),
+    Case(
+        "missing-stakeholder",
+        with_files(write_valid, services_yml=OWNED_SERVICES),
+        (PM_FILE, 9, 1),
+        with_files(
+            fm("participants: [bob, carol]", "participants: [bob, carol, team-checkout]"),
+            services_yml=OWNED_SERVICES,
+        ),
+    ),
+    Case(
+        "action-item-due-too-late",
+        fm("    due: 2026-04-01\n", "    due: 2026-04-14\n    priority: P1\n"),
+        (PM_FILE, 21, 10),
+        fm("    due: 2026-04-01\n", "    due: 2026-04-13\n    priority: P1\n"),
+    ),
+    Case(
+        "missing-action-type",
+        fm("severity: SEV2", "severity: SEV1"),
+        (PM_FILE, 17, 1),
+        settings=Settings.from_options(
+            {"policies": {"SEV1": {"require_action_types": ["detect"]}}}
+        ),
+    ),
+    Case(
+        "earlier-open-items",
+        two(fm("status: published", "status: in-review"), earlier),
+        (PM_FILE, 6, 1),
+        two(write_valid, earlier),
+        today=BEFORE_PUBLICATION,
     ),
     Case(
         "unknown-related",
@@ -390,7 +456,13 @@ def test_valid_postmortem_has_no_findings(tmp_path: Path) -> None:
     assert run_check(tmp_path) == []
 
 
-NOTES = {"skipped-check", "missing-tracker-link"}
+NOTES = {
+    "skipped-check",
+    "missing-tracker-link",
+    "review-late",
+    "publish-overdue",
+    "earlier-open-items",
+}
 """Rules about the check itself rather than the postmortem: notes, which never fail."""
 
 

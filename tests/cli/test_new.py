@@ -149,3 +149,73 @@ def test_without_teams_any_author_is_accepted(tmp_path: Path) -> None:
     result = new(tmp_path, "--author", "anyone", catalogs=False)
     assert (result.exit_code, result.stderr) == (0, "")
     assert front_matter(tmp_path)["authors"] == ["anyone"]
+
+
+# --- review policies: a proposed meeting and the stakeholders --------------------------------
+
+OWNED = "- id: checkout\n  owner: team-checkout\n- id: payments-api\n  owner: team-payments\n"
+
+
+def uncommented(root: Path) -> dict[str, object]:
+    """The created front matter with the proposals taken: the lines they replace removed,
+    their commented lines uncommented."""
+    text = (root / CREATED).read_text(encoding="utf-8").split("---\n")[1]
+    lines = []
+    for line in text.splitlines():
+        if line.startswith(("participants: []", "review_meeting: null")):
+            continue
+        lines.append(
+            line[2:] if line.startswith(("# participants:", "# review_meeting:")) else line
+        )
+    data: dict[str, object] = yaml.safe_load("\n".join(lines))
+    return data
+
+
+def test_new_proposes_a_meeting_and_the_owning_teams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1773489600")  # 2026-03-14, the incident's day
+    (tmp_path / "postmortems").mkdir()
+    (tmp_path / "postmortems" / "services.yml").write_text(OWNED, encoding="utf-8")
+    result = new(
+        tmp_path, "-s", "checkout", "-s", "payments-api", "--severity", "SEV1", catalogs=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "proposed in comments: a review meeting on 2026-03-17 and the teams to invite" in (
+        result.output
+    )
+    text = (tmp_path / CREATED).read_text(encoding="utf-8")
+    assert (
+        "# Stakeholders, the teams owning the services: team-checkout (checkout), "
+        "team-payments (payments-api).\n"
+    ) in text
+    assert "# Proposed: the SEV1 policy asks for the review within 3 calendar days" in text
+    meta = front_matter(tmp_path)  # as written: nothing is decided for the author
+    assert (meta["participants"], meta["review_meeting"]) == ([], None)
+    taken = uncommented(tmp_path)
+    assert taken["participants"] == ["team-checkout", "team-payments"]
+    assert str(taken["review_meeting"]) == "2026-03-17"
+
+
+def test_new_counts_business_days_where_the_policy_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1773489600")
+    assert new(tmp_path, "-s", "checkout", "--severity", "SEV2").exit_code == 0
+    assert str(uncommented(tmp_path)["review_meeting"]) == "2026-03-20"  # Saturday + 5
+
+
+def test_new_proposes_no_earlier_day_than_today(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1774699200")  # 2026-03-28: the deadline passed
+    assert new(tmp_path, "-s", "checkout", "--severity", "SEV1").exit_code == 0
+    text = (tmp_path / CREATED).read_text(encoding="utf-8")
+    assert "(by 2026-03-17 if it was resolved on 2026-03-14: as soon as possible)" in text
+    assert str(uncommented(tmp_path)["review_meeting"]) == "2026-03-28"
+
+
+def test_new_proposes_nothing_without_a_policy_or_owners(tmp_path: Path) -> None:
+    assert new(tmp_path, "-s", "checkout").exit_code == 0  # SEV4: no policy; no owners
+    text = (tmp_path / CREATED).read_text(encoding="utf-8")
+    assert "Proposed" not in text and "Stakeholders" not in text

@@ -20,6 +20,7 @@ from postmortem_kb.model.settings import (
     option_names,
     options_json_schema,
     options_table,
+    policy_table,
 )
 from postmortem_kb.site.config import settings_from_config
 from postmortem_kb.source.mkdocs_yml import read_site_config
@@ -31,13 +32,13 @@ NON_DEFAULT = {
     "cache": "false",
     "cache_dir": ".cache/pm",
     "dir": "incidents",
-    "severities": "[P1, P2]",
+    "severities": "[SEV1, SEV2, SEV3]",  # policies below name SEV2 with or without it
     "timezone": "Europe/Berlin",
     "sections": "[Summary, {name: Story, aliases: [Narrative], subsections: [Start]}]",
     "timeline_section": "summary",  # one of the default sections and of `sections` here
     "timeline_min_entries": "1",
     "required_fields": "[causes]",
-    "review_within_days": "9",
+    "policies": "{SEV2: {review_within: 9, require_stakeholders: false}, SEV1: off}",
     "placeholders": "[XXX]",
     "max_file_kb": "64",
     "recurrence_count": "2",
@@ -49,7 +50,7 @@ NON_DEFAULT = {
     "jira_url": "https://jira.example.com",
     "roster": "[zoe]",
     "roster_from_git": "true",
-    "rules": "{late-review: error, unknown-key: off}",
+    "rules": "{review-late: error, unknown-key: off}",
 }
 
 
@@ -103,6 +104,26 @@ def test_unknown_option_in_mkdocs_yml_is_reported(
     assert str(error.value) == message
 
 
+def test_a_replaced_option_names_its_replacement(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = write_site(tmp_path, {"review_within_days": "5"})
+    with caplog.at_level(logging.WARNING):
+        config = load_config(str(config_file))
+    assert "Unrecognised configuration name" not in caplog.text  # only the message below
+    message = (
+        "option 'review_within_days' was replaced: the days to the review meeting are part of "
+        "the review policy of each severity, e.g. policies: {SEV2: {review_within: 5}} (see "
+        "the Review policies guide)"
+    )
+    with pytest.raises(SettingsError) as error:
+        settings_from_config(config.plugins["postmortems"].config)
+    assert str(error.value) == message
+    with pytest.raises(SettingsError) as error:
+        read_site_config(config_file, required=True)
+    assert str(error.value) == message
+
+
 def test_unset_options_keep_their_defaults(tmp_path: Path) -> None:
     config = load_config(str(write_site(tmp_path, {"timezone": ""})))
     assert settings_from_config(config.plugins["postmortems"].config) == Settings()
@@ -118,6 +139,14 @@ def test_every_option_is_documented() -> None:
     for name in option_names():
         assert f"| `{name}` |" in section
     assert all(field.description for field in Settings.model_fields.values())
+
+
+def test_every_policy_field_is_documented() -> None:
+    guide = (REPO / "docs" / "guide" / "review-policies.md").read_text(encoding="utf-8")
+    assert policy_table() in guide, (
+        "paste the output of: python -c 'from postmortem_kb.model.settings import "
+        "policy_table; print(policy_table())' into docs/guide/review-policies.md"
+    )
 
 
 def test_committed_json_schema_is_current() -> None:

@@ -48,11 +48,11 @@ def test_valid_options() -> None:
             ],
             "timeline_min_entries": 0,
             "required_fields": ["participants", "incident", "review_meeting", "causes"],
-            "review_within_days": 10,
+            "policies": {"P2": {"review_within": 10}},
             "placeholders": ["XXX"],
             "max_file_kb": 64,
             "timeline_section": "lessons",
-            "rules": {"unknown-key": "off", "late-review": "error", "no-participants": "info"},
+            "rules": {"unknown-key": "off", "review-late": "error", "no-participants": "info"},
         }
     )
     assert settings.dir == "incidents"
@@ -66,13 +66,13 @@ def test_valid_options() -> None:
     assert settings.sections[1].names() == ("causes", "root causes")
     assert settings.timeline_min_entries == 0
     assert settings.required_fields == ("participants", "incident", "review_meeting", "causes")
-    assert settings.review_within_days == 10
+    assert settings.policies["P2"].review_within == 10  # type: ignore[union-attr]
     assert settings.placeholders == ("XXX",)
     assert settings.max_file_kb == 64
     assert settings.timeline_section == "lessons"
     assert settings.rule_levels == {
         "unknown-key": None,
-        "late-review": Level.ERROR,
+        "review-late": Level.ERROR,
         "no-participants": Level.INFO,
     }
 
@@ -101,7 +101,7 @@ def test_timeline_section_is_checked_as_the_timeline() -> None:
 
 
 def test_settings_are_immutable_and_survive_pickling() -> None:
-    settings = Settings.from_options({"rules": {"late-review": "error"}, "sections": ["A"]})
+    settings = Settings.from_options({"rules": {"review-late": "error"}, "sections": ["A"]})
     with pytest.raises(ValidationError):
         settings.dir = "elsewhere"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -211,7 +211,10 @@ def test_yaml_off_is_false() -> None:
         ({"dir": ["a"]}, "option 'dir' must be a non-empty string"),
         ({"enabled": "yes"}, "option 'enabled' must be true or false, got 'yes'"),
         ({"timeline_min_entries": -1}, "option 'timeline_min_entries' must be a whole number >= 0"),
-        ({"review_within_days": True}, "option 'review_within_days' must be a whole number"),
+        (
+            {"policies": {"SEV2": {"review_within": True}}},
+            "option 'policies.SEV2.review_within' must be a whole number",
+        ),
         ({"max_file_kb": 0}, "option 'max_file_kb' must be a whole number >= 1, got 0"),
         ({"max_file_kb": "10"}, "option 'max_file_kb' must be a whole number, got '10'"),
         ({"max_file_kb": 1.5}, "option 'max_file_kb' must be a whole number, got 1.5"),
@@ -392,3 +395,76 @@ def test_inherit_is_followed(tmp_path: Path) -> None:
     write_config(tmp_path, "plugins:\n  - postmortems:\n      dir: incidents\n", "base.yml")
     config = write_config(tmp_path, "INHERIT: base.yml\nsite_name: x\n")
     assert read_site_config(config, required=True).settings.dir == "incidents"
+
+
+# --- review policies ------------------------------------------------------------------------
+
+
+def test_default_policies_are_those_of_the_two_most_severe_levels() -> None:
+    defaults = Settings()
+    assert set(defaults.policies) == {"SEV1", "SEV2"}
+    sev1, sev2 = defaults.policy("SEV1"), defaults.policy("SEV2")
+    assert sev1 is not None and sev2 is not None
+    assert (sev1.review_within, sev1.business_days, sev1.action_items_due_within) == (3, False, 15)
+    assert (sev2.review_within, sev2.business_days, sev2.action_items_due_within) == (5, True, 30)
+    assert sev1.require_action_types == ("prevent",) and sev2.require_action_types == ()
+    assert defaults.policy("SEV3") is None and defaults.policy(None) is None
+    custom = Settings.from_options({"severities": ["critical", "major", "minor"]})
+    assert custom.policies == {"critical": sev1, "major": sev2}
+
+
+def test_a_policy_merges_over_its_default() -> None:
+    settings = Settings.from_options(
+        {"policies": {"SEV2": {"review_within": 2, "publish_within": None}, "SEV3": {}}}
+    )
+    sev2 = settings.policy("SEV2")
+    assert sev2 is not None
+    assert (sev2.review_within, sev2.publish_within, sev2.business_days) == (2, None, True)
+    assert settings.policy("SEV1") == Settings().policy("SEV1")  # untouched
+    assert settings.policy("SEV3") is not None and settings.policy("SEV3").review_within is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("off", ["off", False, None])
+def test_a_policy_or_a_deadline_can_be_switched_off(off: object) -> None:
+    settings = Settings.from_options({"policies": {"SEV1": off, "SEV2": {"review_within": off}}})
+    assert settings.policy("SEV1") is None
+    assert settings.policy("SEV2") is not None and settings.policy("SEV2").review_within is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("policies", "message"),
+    [
+        (
+            {"SEV5": {}},
+            "option 'policies': 'SEV5' is not one of the severities (SEV1, SEV2, SEV3, SEV4); "
+            "did you mean one of 'SEV1', 'SEV2', 'SEV3', 'SEV4'?",
+        ),
+        ({"SEV1": {"review_within": -1}}, "option 'policies.SEV1.review_within' must be a whole"),
+        ({"SEV1": {"reviw_within": 1}}, "option 'policies.SEV1.reviw_within' is not a known key"),
+        ({"SEV1": 3}, "option 'policies.SEV1' must be a mapping such as {review_within: 3}"),
+        (
+            {"SEV1": {"require_action_types": ["prevnt"]}},
+            "option 'policies.SEV1.require_action_types[0]' must be one of 'prevent', ",
+        ),
+        ("strict", "option 'policies' must be a mapping, got 'strict'"),
+    ],
+)
+def test_invalid_policies(policies: object, message: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        Settings.from_options({"policies": policies})
+    assert str(error.value).startswith(message), str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("late-review", "review-late"), ("no-review-meeting", "review-overdue")]
+)
+def test_a_renamed_rule_names_its_replacement(old: str, new: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        Settings.from_options({"rules": {old: "error"}})
+    assert str(error.value).startswith(f"option 'rules': rule '{old}' is now '{new}': ")
+
+
+def test_policies_do_not_change_the_fingerprint() -> None:
+    """The policies run on every build, never from the per-file cache."""
+    changed = Settings.from_options({"policies": {"SEV1": "off"}})
+    assert changed.fingerprint() == Settings().fingerprint()

@@ -1,5 +1,5 @@
 """All postmortems of a build: find the files, check each once (through the cache), then
-run the cross-file rules on every build.
+run the cross-file rules and the review policies (which depend on today) on every build.
 
 Files come in sorted order; every file becomes a record, readable or not, so nothing is
 dropped: a file that cannot be read gets a page saying why.
@@ -7,13 +7,16 @@ dropped: a file that cannot be read gets a page saying why.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from postmortem_kb.archive.cache import CheckCache
 from postmortem_kb.check.cross_file import ArchiveContext, check_catalog_owners, check_cross_file
+from postmortem_kb.check.policies import Subject, check_policies
 from postmortem_kb.check.postmortem import check_content
+from postmortem_kb.model import clock
 from postmortem_kb.model.findings import Finding, sort_key
 from postmortem_kb.model.record import FileCheck, Positions, Postmortem
 from postmortem_kb.model.report import Report
@@ -56,18 +59,23 @@ def load_archive(
     settings: Settings,
     files: Iterable[Path] | None = None,
     cache: CheckCache | None = None,
+    today: dt.date | None = None,
 ) -> Archive:
-    """Load and check the archive at ``root`` (or only ``files``), with cross-file rules.
+    """Load and check the archive at ``root`` (or only ``files``), with cross-file rules and
+    review policies.
 
     Paths in findings are shown relative to ``base``. Single-file results come from
-    ``cache`` when it holds them; cross-file rules always run.
+    ``cache`` when it holds them; cross-file rules and the review policies always run, the
+    policies on ``today`` (default: the clock's, ``SOURCE_DATE_EPOCH`` for builds). Checking
+    only ``files``, the note on earlier open action items sees only those files.
     """
+    today = today or clock.today()
     paths = discover(root) if files is None else list(files)
     # Checking only some files, the ids of the others are listed if a `related` needs them.
     every = paths if files is None else None
     context, catalog_findings = load_context(root, base, settings, every)
     boundary = Boundary.of(root)
-    postmortems: list[Postmortem] = []
+    loaded: list[tuple[Path, str, str, FileCheck, Report]] = []
     file_findings: list[Finding] = []
     first_of: dict[str, str] = {}  # casefolded page slug -> the file that has it
     for path in paths:
@@ -100,19 +108,25 @@ def load_archive(
             key = slug.casefold()
         first_of[key] = display
         check_cross_file(path.stem, checked.references, checked.positions, context, archive_report)
-        findings = tuple(sorted((*checked.findings, *archive_report.findings), key=sort_key))
-        postmortems.append(
-            Postmortem(
-                path.stem,
-                display,
-                path,
-                slug,
-                checked.meta,
-                checked.body,
-                checked.body_line,
-                findings,
-            )
+        loaded.append((path, display, slug, checked, archive_report))
+    subjects = [
+        Subject(path.stem, checked.references, checked.positions, report)
+        for path, _, _, checked, report in loaded
+    ]
+    check_policies(subjects, context, settings, today)
+    postmortems = [
+        Postmortem(
+            path.stem,
+            display,
+            path,
+            slug,
+            checked.meta,
+            checked.body,
+            checked.body_line,
+            tuple(sorted((*checked.findings, *report.findings), key=sort_key)),
         )
+        for path, display, slug, checked, report in loaded
+    ]
     if cache is not None:
         cache.save(prune=files is None)
     return Archive(

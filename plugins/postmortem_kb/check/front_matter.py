@@ -28,7 +28,7 @@ from postmortem_kb.model.front_matter import (
     FrontMatter,
     IncidentTimes,
 )
-from postmortem_kb.model.record import Positions, References, YamlPath
+from postmortem_kb.model.record import ItemFacts, Positions, References, ReviewFacts, YamlPath
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import did_you_mean, slugify
@@ -95,8 +95,8 @@ class Parsed:
         ]
 
     def references(self) -> References:
-        """What the cross-file rules check: related ids, services, causes, action-item
-        owners, authors and participants that parsed."""
+        """What the cross-file rules and the review policies check: related ids, services,
+        causes, action-item owners, authors, participants and the review facts that parsed."""
         top = self.top.values
         return References(
             tuple(top.get("related", ())),
@@ -109,6 +109,49 @@ class Parsed:
             ),
             tuple(top.get("authors", ())),
             tuple(top.get("participants", ())),
+            self.review_facts(),
+        )
+
+    def review_facts(self) -> ReviewFacts:
+        """The values the review policies read, and why each that is there cannot be read."""
+        top, incident = self.top, self.incident
+        unreadable: list[tuple[str, str]] = [
+            (name, top.why(name))
+            for name in (
+                "severity",
+                "status",
+                "date",
+                "review_meeting",
+                "legacy",
+                "services",
+                "participants",
+            )
+            if name in top.unreadable
+        ]
+        if "resolved" in incident.unreadable:
+            unreadable.append(("incident.resolved", incident.why("resolved")))
+        if self.action_items is None:
+            unreadable.append(("action_items", "action_items cannot be read"))
+        items = tuple(
+            ItemFacts(
+                index,
+                item.values.get("id", dotted(item.path)),
+                item.values.get("due"),
+                item.values.get("status"),
+                item.values.get("type"),
+                item.values.get("priority"),
+            )
+            for index, item in enumerate(self.action_items or ())
+        )
+        return ReviewFacts(
+            top.values.get("severity"),
+            top.values.get("status"),
+            top.values.get("date"),
+            incident.values.get("resolved"),
+            top.values.get("review_meeting"),
+            bool(top.values.get("legacy", False)),
+            items,
+            tuple(unreadable),
         )
 
 
@@ -517,7 +560,8 @@ def _check_link(
 def _check_review(
     parsed: Parsed, positions: Positions, settings: Settings, report: Report, add: Add
 ) -> None:
-    """The rules for published postmortems; ``add`` reports (or notes) what they find."""
+    """The rules for published postmortems; ``add`` reports (or notes) what they find. The
+    review meeting's rules depend on the severity's policy and on today: ``check.policies``."""
     top = parsed.top.values
     line, column = positions.of_key(("status",))
     if parsed.action_items == ():
@@ -535,35 +579,4 @@ def _check_review(
             column,
             "published postmortem lists no participants",
             "list who took part in the review",
-        )
-    if "review_meeting" not in top:
-        at = positions.of_value(("review_meeting",))
-        _skipped(report, at, parsed.top.why("review_meeting"), "late-review")
-        return
-    meeting: dt.date | None = top["review_meeting"]
-    if meeting is None:
-        add(
-            "no-review-meeting",
-            line,
-            column,
-            "published postmortem has no review_meeting",
-            "add review_meeting: YYYY-MM-DD",
-        )
-        return
-    resolved: dt.datetime | None = parsed.incident.values.get("resolved")
-    if resolved is None:
-        if "resolved" in parsed.incident.unreadable:
-            at = positions.of_value(("review_meeting",))
-            _skipped(report, at, parsed.incident.why("resolved"), "late-review")
-        return
-    delay = (meeting - resolved.date()).days
-    if delay > settings.review_within_days:
-        line, column = positions.of_value(("review_meeting",))
-        add(
-            "late-review",
-            line,
-            column,
-            f"review meeting was {delay} days after resolution "
-            f"(more than {settings.review_within_days})",
-            "schedule the review within a few days, while memories are fresh",
         )

@@ -79,6 +79,13 @@ def main() -> None:
     help="Keep checking PATHS: each time one is saved, print the new and the fixed findings "
     "(text format); Ctrl-C stops.",
 )
+@click.option(
+    "--today",
+    "day",
+    metavar="YYYY-MM-DD",
+    help="The day the review policies are checked on (review-overdue, publish-overdue) "
+    "[default: today, or SOURCE_DATE_EPOCH's day].",
+)
 @config_option
 def check(
     paths: tuple[Path, ...],
@@ -86,6 +93,7 @@ def check(
     strict: bool,
     changed_since: str | None,
     watch: bool,
+    day: str | None,
     config: str | None,
 ) -> None:
     """Check postmortems: the given files or folders, or the whole archive.
@@ -93,6 +101,7 @@ def check(
     Exit status: 0 when nothing fails, 1 when findings fail, 2 on a usage or configuration
     problem (including a git problem with --changed-since). --watch ends with 0.
     """
+    on = _today(day)  # one "today" for the whole run
     if paths and changed_since is not None:
         raise click.UsageError("give either PATHS or --changed-since, not both")
     if watch and (not paths or fmt != "text"):
@@ -100,7 +109,7 @@ def check(
     site = _site(config)
     files: list[Path] | None = _files_to_check(paths, site) if paths else None
     if watch and files is not None:
-        _watch(files, site, config)
+        _watch(files, site, config, on)
         return
     if changed_since is not None:
         selection = _changed(changed_since, site, config)
@@ -109,7 +118,7 @@ def check(
             return
         click.echo(f"postmortem check: {selection.describe()}", err=True)
         files = selection.files
-    archive = _load(site, config, files)
+    archive = _load(site, config, files, on)
     findings = sorted(archive.findings(), key=sort_key)
     output = format_findings(findings, len(archive.postmortems), fmt)
     if output:
@@ -117,7 +126,15 @@ def check(
     sys.exit(1 if any(fails(f, strict=strict) for f in findings) else 0)
 
 
-def _watch(files: list[Path], site: SiteConfig, config: str | None) -> None:
+def _today(day: str | None) -> dt.date:
+    """The day of ``--today``, else today (or the day ``SOURCE_DATE_EPOCH`` fixes)."""
+    try:
+        return dt.date.fromisoformat(day) if day else today()
+    except ValueError as error:
+        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--today") from error
+
+
+def _watch(files: list[Path], site: SiteConfig, config: str | None, on: dt.date) -> None:
     """Check ``files`` again each time one of them, or a catalog, is saved."""
     from postmortem_kb.cli.watch import HeldCache, watch
 
@@ -125,7 +142,7 @@ def _watch(files: list[Path], site: SiteConfig, config: str | None) -> None:
     cache = None if folder is None else HeldCache(folder, site.settings)
 
     def check_files() -> tuple[list[Finding], int]:
-        archive = load_archive(site.archive_dir, Path.cwd(), site.settings, files, cache)
+        archive = load_archive(site.archive_dir, Path.cwd(), site.settings, files, cache, on)
         return sorted(archive.findings(), key=sort_key), len(archive.postmortems)
 
     catalogs = [site.archive_dir / name for name in (SERVICES_FILE, CAUSES_FILE, TEAMS_FILE)]
@@ -135,11 +152,17 @@ def _watch(files: list[Path], site: SiteConfig, config: str | None) -> None:
         cache.write()
 
 
-def _load(site: SiteConfig, config: str | None, files: list[Path] | None = None) -> Archive:
-    """Load the archive (or ``files``), through the site's cache when it has a ``mkdocs.yml``."""
+def _load(
+    site: SiteConfig,
+    config: str | None,
+    files: list[Path] | None = None,
+    on: dt.date | None = None,
+) -> Archive:
+    """Load the archive (or ``files``), through the site's cache when it has a ``mkdocs.yml``;
+    the review policies are checked on ``on`` (default: today)."""
     folder = _cache_folder(site, config)
     cache = None if folder is None else CheckCache(folder, site.settings)
-    return load_archive(site.archive_dir, Path.cwd(), site.settings, files, cache)
+    return load_archive(site.archive_dir, Path.cwd(), site.settings, files, cache, on)
 
 
 def _cache_folder(site: SiteConfig, config: str | None) -> Path | None:
@@ -219,7 +242,12 @@ def new(
     member of a team (teams.yml) when there are catalogs; an unknown one exits with status 2
     and writes nothing, unless --force.
     """
-    from postmortem_kb.cli.scaffold import ScaffoldError, create_postmortem, unknown_values
+    from postmortem_kb.cli.scaffold import (
+        ScaffoldError,
+        create_postmortem,
+        proposals,
+        unknown_values,
+    )
 
     site = _site(config)
     levels = site.settings.severities
@@ -249,6 +277,7 @@ def new(
                 f"team in {context.teams.path}; pass --author HANDLE or edit 'authors'",
                 err=True,
             )
+    proposed = proposals(context, site.settings, severity, services, incident_day, today())
     try:
         path = create_postmortem(
             site.archive_dir,
@@ -258,11 +287,25 @@ def new(
             list(services),
             author,
             causes,
+            proposed,
         )
     except ScaffoldError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     click.echo(f"created {os.path.relpath(path)}")
+    if proposed.review_meeting or proposed.stakeholders:
+        click.echo(
+            "proposed in comments: "
+            + " and ".join(
+                what
+                for what, shown in (
+                    (f"a review meeting on {proposed.review_meeting}", proposed.review_meeting),
+                    ("the teams to invite", proposed.stakeholders),
+                )
+                if shown
+            )
+            + "; confirm them in the front matter"
+        )
     click.echo("next: fill in each section, then run `postmortem check`")
 
 
@@ -365,12 +408,9 @@ def actions(
             raise click.UsageError(f"{flag} lists open items; it cannot be used with --closed")
     if fmt == "markdown" and state != "open":
         raise click.UsageError("the markdown digest lists open items; drop --closed and --all")
-    try:
-        on = dt.date.fromisoformat(day) if day else today()  # one "today" for the whole run
-    except ValueError as error:
-        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--today") from error
+    on = _today(day)  # one "today" for the whole run
     site = _site(config)
-    archive = _load(site, config)
+    archive = _load(site, config, on=on)
     index = build_index(archive, site.settings, on)
     item_filter = ItemFilter(owners, services, teams, overdue, due_within, state)
     problems = unknown_values(index, item_filter)

@@ -30,6 +30,7 @@ GROUP_TITLES = {
     "front-matter": "Front matter",
     "action-items": "Action items",
     "review": "Review",
+    "policies": "Review policies",
     "structure": "Body structure",
     "archive": "Across the archive",
 }

@@ -1,4 +1,8 @@
-"""Write a new postmortem from the template, never overwriting an existing file."""
+"""Write a new postmortem from the template, never overwriting an existing file.
+
+The draft proposes, as comments the author confirms, a review meeting within the severity's
+review policy and the stakeholders to invite: the teams owning the given services.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,57 @@ import errno
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from postmortem_kb.check.cross_file import ArchiveContext
+from postmortem_kb.check.policies import add_days, days_in_words, stakeholders
+from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import did_you_mean, slugify
 from postmortem_kb.source.atomic import write_temporary
 
 
 class ScaffoldError(Exception):
     """The postmortem cannot be created; the message says why."""
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """What ``postmortem new`` proposes, as comments the author confirms: a review meeting
+    within the severity's policy (``why`` says which), and the stakeholders (the teams
+    owning the services, with the services each owns)."""
+
+    review_meeting: dt.date | None = None
+    why: str = ""
+    stakeholders: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def proposals(
+    context: ArchiveContext,
+    settings: Settings,
+    severity: str,
+    services: Sequence[str],
+    day: dt.date,
+    today: dt.date,
+) -> Proposals:
+    """A review meeting on the last day the severity's policy allows, counted from ``day``
+    (the incident's resolution is not known yet; never before ``today``), and the teams
+    owning ``services`` in ``services.yml``."""
+    owners = tuple(
+        (stakeholder.owner, stakeholder.services)
+        for stakeholder in stakeholders(services, context.services, context.teams)
+    )
+    policy = settings.policy(severity)
+    if policy is None or policy.review_within is None:
+        return Proposals(stakeholders=owners)
+    due = add_days(day, policy.review_within, policy.business_days)
+    allowed = days_in_words(policy, policy.review_within)
+    why = f"the {severity} policy asks for the review within {allowed} of resolution"
+    if due < today:
+        why += f" (by {due} if it was resolved on {day}: as soon as possible)"
+    return Proposals(max(due, today), why, owners)
 
 
 def render_new(
@@ -27,6 +71,7 @@ def render_new(
     services: list[str],
     author: str,
     causes: Sequence[str] = (),
+    proposed: Proposals = Proposals(),
 ) -> str:
     """Render the Markdown of a new draft postmortem."""
     env = Environment(
@@ -36,9 +81,21 @@ def render_new(
         autoescape=False,  # renders Markdown and YAML, not HTML
     )
     env.filters["yaml_str"] = _yaml_str
+    env.filters["comment"] = _comment
     return env.get_template("new_postmortem.md.j2").render(
-        title=title, date=day, severity=severity, services=services, causes=causes, author=author
+        title=title,
+        date=day,
+        severity=severity,
+        services=services,
+        causes=causes,
+        author=author,
+        proposed=proposed,
     )
+
+
+def _comment(value: str) -> str:
+    """Text for a YAML comment: on one line."""
+    return " ".join(str(value).split())
 
 
 def _yaml_str(value: str) -> str:
@@ -88,6 +145,7 @@ def create_postmortem(
     services: list[str],
     author: str,
     causes: Sequence[str] = (),
+    proposed: Proposals = Proposals(),
 ) -> Path:
     """Create ``<folder>/<date>-<slug>.md`` atomically; refuse to replace an existing file."""
     slug = slugify(title)
@@ -96,7 +154,7 @@ def create_postmortem(
     path = folder / f"{day.isoformat()}-{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path} already exists; choose another title or edit that file")
-    content = render_new(title, day, severity, services, author, causes)
+    content = render_new(title, day, severity, services, author, causes, proposed)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_new_file(path, content)

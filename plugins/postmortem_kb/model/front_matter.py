@@ -76,7 +76,13 @@ class FrontMatter(_Strict):
     authors: list[Text] = Field(min_length=1)
     participants: list[Text] = Field(default_factory=list)
     incident: IncidentTimes = Field(default_factory=IncidentTimes)
-    review_meeting: Date | None = None
+    review_meeting: Date | None = Field(
+        None, description="The day of the review meeting (a day ahead: it is scheduled)."
+    )
+    legacy: bool = Field(
+        False,
+        description="Written before this process; exempt from the meeting and stakeholder rules.",
+    )
     imported_from: ImportedFrom | None = Field(
         None,
         description="Set by `postmortem import`: the source file and its content hash, so a "

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from postmortem_kb.model.findings import Finding
-from postmortem_kb.model.front_matter import FrontMatter
+from postmortem_kb.model.front_matter import CLOSED_ITEM_STATUSES, FrontMatter
 
 YamlPath = tuple[str | int, ...]
 
@@ -39,11 +39,62 @@ class Positions:
         """Position of the value at ``path``, else of its key or nearest ancestor."""
         return self.values.get(path) or self.of_key(path)
 
+    def first_key(self, *paths: YamlPath) -> tuple[int, int]:
+        """Position of the first of ``paths`` whose key is in the file, else the start."""
+        for path in paths:
+            at = self.of_key(path)  # reads lazily stored positions first
+            if path in self.keys:
+                return at
+        return self.start
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the review policies read of one action item: ``index`` in ``action_items``;
+    ``id`` is ``action_items[i]`` when it cannot be read, an unreadable ``status`` is
+    None (the item counts as open), other unreadable values are None."""
+
+    index: int
+    id: str
+    due: dt.date | None = None
+    status: str | None = None
+    type: str | None = None
+    priority: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Not done or won't do (an unreadable status does not close an item)."""
+        return self.status not in CLOSED_ITEM_STATUSES
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What the review policies (``check.policies``) read from a file's front matter, as far
+    as it could be read: a value that is missing or cannot be read is None (``legacy``:
+    False), and ``unreadable`` says why for each value present but unreadable
+    (``("incident.resolved", "incident.resolved is invalid")``). ``items`` is empty when
+    ``action_items`` cannot be read."""
+
+    severity: str | None = None
+    status: str | None = None
+    date: dt.date | None = None
+    resolved: dt.datetime | None = None
+    review_meeting: dt.date | None = None
+    legacy: bool = False
+    items: tuple[ItemFacts, ...] = ()
+    unreadable: tuple[tuple[str, str], ...] = ()
+
+    def why(self, name: str) -> str | None:
+        """Why the value ``name`` (``severity``, ``incident.resolved``...) cannot be read;
+        None when it could be read or is missing."""
+        return next((why for field, why in self.unreadable if field == name), None)
+
 
 @dataclass(frozen=True)
 class References:
-    """What the cross-file rules read from a file's front matter: the related ids, services,
-    causes and people that could be read, even when other fields could not.
+    """What the cross-file rules and the review policies read from a file's front matter: the
+    related ids, services, causes, people and review facts that could be read, even when
+    other fields could not.
 
     ``owners`` pairs each readable ``action_items[i].owner`` with its item index ``i`` (an
     item whose owner cannot be read is left out), so a finding points at
@@ -56,6 +107,7 @@ class References:
     owners: tuple[tuple[int, str], ...] = ()
     authors: tuple[str, ...] = ()
     participants: tuple[str, ...] = ()
+    review: ReviewFacts = ReviewFacts()
 
 
 @dataclass(frozen=True)

@@ -248,19 +248,74 @@ _RULES = (
         "A published postmortem lists no participants.",
         "List who took part in the review: everyone involved and the relevant stakeholders.",
     ),
+    # Review policies (check.policies): the severity's policy, the catalogs and today
     Rule(
-        "no-review-meeting",
+        "review-overdue",
         W,
-        "review",
-        "A published postmortem has no `review_meeting` date.",
-        "Record when the postmortem was discussed.",
+        "policies",
+        "No `review_meeting` is recorded, and today is past the day the severity's policy "
+        "allows for the review (`review_within` days after `incident.resolved`). Postmortems "
+        "marked `legacy: true` are exempt.",
+        "Hold the review meeting and record its day in `review_meeting` (a day ahead records "
+        "it as scheduled); `postmortem new` proposes one within the policy.",
     ),
     Rule(
-        "late-review",
+        "review-late",
+        Level.INFO,
+        "policies",
+        "The review meeting was held later than the severity's policy allows (a note: the "
+        "day has passed). Postmortems marked `legacy: true` are exempt.",
+        "Nothing to change in the file; schedule the next reviews within the policy, while "
+        "memories are fresh.",
+    ),
+    Rule(
+        "publish-overdue",
+        Level.INFO,
+        "policies",
+        "The postmortem is not `published`, and today is past the day the severity's policy "
+        "allows for publication (`publish_within` days after `incident.resolved`). A note by "
+        "default: that deadline is the project's own choice, not published practice; make it "
+        "a warning to fail strict builds.",
+        "Finish the review and set `status: published`; the review queue lists what waits.",
+    ),
+    Rule(
+        "missing-stakeholder",
         W,
-        "review",
-        "The review meeting came more than `review_within_days` days after resolution.",
-        "Schedule reviews soon after the incident, while memories are fresh.",
+        "policies",
+        "In review or published: the team owning an affected service (its `owner` in "
+        "`services.yml`) is not among the participants, neither by its id or an alias nor, "
+        "with `teams.yml`, by one of its members. Drafts and `legacy: true` are exempt.",
+        "Invite the owning team to the review and list it (or the members who came) in "
+        "`participants`.",
+    ),
+    Rule(
+        "action-item-due-too-late",
+        W,
+        "policies",
+        "An open action item (of the priorities the policy names) is due later than the "
+        "severity's policy allows (`action_items_due_within` days after the postmortem's "
+        "`date`).",
+        "Bring the due date forward, or split the item: what stops a repeat comes first, the "
+        "larger project can be an item of lower priority.",
+    ),
+    Rule(
+        "missing-action-type",
+        W,
+        "policies",
+        "In review or published: no action item has a type the severity's policy requires "
+        "(`require_action_types`, such as `prevent`).",
+        "Add an action item of that type (for `prevent`: what keeps this from happening "
+        "again), or set the type of the item that does it.",
+    ),
+    Rule(
+        "earlier-open-items",
+        Level.INFO,
+        "policies",
+        "A note on a draft or a postmortem in review: earlier postmortems that share a "
+        "service or a specific cause (one `causes.yml` does not mark `generic: true`) still "
+        "have open action items; the note lists them (at most `earlier_open_limit`).",
+        "Say in the postmortem or its pull request how they relate: done, still needed, or "
+        "more urgent after this incident.",
     ),
     # Cross-file
     Rule(
@@ -412,6 +467,16 @@ _RULES = (
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+RENAMED_RULES = {
+    "late-review": ("review-late", "the review policy of each severity sets the days"),
+    "no-review-meeting": (
+        "review-overdue",
+        "a missing meeting is reported once the severity's review policy is overdue",
+    ),
+}
+"""Rule ids of earlier versions -> (the id that replaced it, why); ``rules`` options naming
+an old id are refused with this message."""
 
 # Rules that keep hostile YAML out of the build: their level cannot be configured.
 FIXED_RULES = frozenset({"yaml-alias", "yaml-too-deep", "yaml-too-large"})

@@ -25,12 +25,14 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.dataclasses import dataclass
 
 from postmortem_kb.model.findings import Level
+from postmortem_kb.model.front_matter import ItemType
 from postmortem_kb.model.html_policy import HTML_TAG_NAME, NEVER_ALLOWED_TAGS
-from postmortem_kb.model.rules import FIXED_RULES, rule_ids
+from postmortem_kb.model.rules import FIXED_RULES, RENAMED_RULES, rule_ids
 from postmortem_kb.model.text import did_you_mean
 from postmortem_kb.model.tracker import is_web_url
 
@@ -120,6 +122,9 @@ def _rule_levels(value: Any) -> dict[str, Level | None]:
     known = rule_ids()
     levels: dict[str, Level | None] = {}
     for rule_id, level in value.items():
+        if rule_id in RENAMED_RULES:
+            new, why = RENAMED_RULES[rule_id]
+            raise ValueError(f"rule {rule_id!r} is now {new!r}: {why}")
         if rule_id not in known:
             hint = did_you_mean(str(rule_id), known)
             raise ValueError(f"unknown rule id {rule_id!r}" + (f" ({hint})" if hint else ""))
@@ -145,6 +150,85 @@ RuleLevels = Annotated[
 ]
 
 
+def _off_is_none(value: Any) -> Any:
+    """``off`` (YAML reads a bare off as false) switches a number of days off, as null does."""
+    return None if value is False or value == "off" else value
+
+
+Days = Annotated[
+    Count | None,
+    BeforeValidator(_off_is_none, json_schema_input_type=Count | Literal["off", False] | None),
+]
+
+
+class ReviewPolicy(BaseModel):
+    """The review process asked of one severity (see the "Review policies" guide). Days
+    count from ``incident.resolved`` (the postmortem's ``date`` when it is not recorded);
+    a number left out, null or ``off`` switches its rule off."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    review_within: Days = Field(
+        None, description="Most days from resolution to the review meeting (`review-overdue`)."
+    )
+    business_days: Flag = Field(
+        False,
+        description="Count `review_within` and `publish_within` in business days (Monday to "
+        "Friday) instead of calendar days.",
+    )
+    publish_within: Days = Field(
+        None, description="Most days from resolution until `status: published`."
+    )
+    action_items_due_within: Days = Field(
+        None,
+        description="Most calendar days from the postmortem's `date` to the due date of an "
+        "open action item.",
+    )
+    priorities: tuple[Text, ...] = Field(
+        (),
+        description="The priorities `action_items_due_within` applies to (`P1`); empty: "
+        "every open item.",
+    )
+    require_action_types: tuple[ItemType, ...] = Field(
+        (), description="Action-item types that at least one item must have."
+    )
+    require_stakeholders: Flag = Field(
+        False,
+        description="The team owning each affected service (`owner` in services.yml) takes "
+        "part in the review.",
+    )
+
+
+SEV1_POLICY = ReviewPolicy(
+    review_within=3,  # PagerDuty: within 3 calendar days for a SEV-1
+    publish_within=10,  # the project's own choice
+    action_items_due_within=15,  # PagerDuty: priority items of a Sev-1 within 15 days
+    priorities=("P0", "P1"),
+    require_action_types=("prevent",),  # the project's own choice
+    require_stakeholders=True,  # PagerDuty: service owners are always invited
+)
+SEV2_POLICY = ReviewPolicy(
+    review_within=5,  # PagerDuty: within 5 business days for a SEV-2
+    business_days=True,
+    publish_within=15,  # the project's own choice (business days, as review_within)
+    action_items_due_within=30,  # PagerDuty: items of a Sev-2 within 30 days
+    priorities=("P0", "P1"),
+    require_stakeholders=True,
+)
+DEFAULT_POLICIES = (SEV1_POLICY, SEV2_POLICY)
+"""The default policies of the most severe and the second most severe level, in that order."""
+
+DEFAULT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+
+Policies = Annotated[
+    Mapping[str, ReviewPolicy | None],
+    BeforeValidator(
+        lambda value: value,
+        json_schema_input_type=dict[str, ReviewPolicy | Literal["off", False] | None],
+    ),
+]
+
+
 class Settings(BaseModel):
     """Everything that tunes the plugin and the checker: one field per option."""
 
@@ -160,7 +244,7 @@ class Settings(BaseModel):
     )
     dir: Text = Field("postmortems", description="Folder of postmortems, relative to mkdocs.yml.")
     severities: tuple[Text, ...] = Field(
-        ("SEV1", "SEV2", "SEV3", "SEV4"),
+        DEFAULT_SEVERITIES,
         min_length=1,
         description="Severity levels, most severe first.",
     )
@@ -179,8 +263,13 @@ class Settings(BaseModel):
     required_fields: tuple[RequirableField, ...] = Field(
         (), description="Optional front-matter fields that every postmortem must have."
     )
-    review_within_days: Count = Field(
-        5, description="Most days from resolution to the review meeting."
+    policies: Policies = Field(
+        {"SEV1": SEV1_POLICY, "SEV2": SEV2_POLICY},
+        description="The review policy of each severity: deadlines for the review meeting, "
+        "publication and action items, the action types and stakeholders it needs; see "
+        "[Review policies](../guide/review-policies.md). By default the two most severe "
+        "levels have one. A severity written here changes only the fields it names; "
+        "`SEV3: {...}` adds a policy, `SEV1: off` removes one.",
     )
     placeholders: tuple[Text, ...] = Field(
         ("TODO", "TBD", "FIXME"), description="Words that mark unfinished text."
@@ -221,6 +310,50 @@ class Settings(BaseModel):
         description="Level of a rule by id: error, warning, info or off.",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_policies(cls, data: Any) -> Any:
+        """Give the two most severe levels the default policies, and merge each policy the
+        options name over its default (its other fields keep theirs; off removes it)."""
+        if not isinstance(data, dict):
+            return data
+        given = data.get("policies")
+        if given is not None and not isinstance(given, Mapping):
+            return data  # the field's validation says what is wrong
+        levels = data.get("severities", DEFAULT_SEVERITIES)
+        if not isinstance(levels, list | tuple):
+            levels = DEFAULT_SEVERITIES
+        names = [level.strip() for level in levels if isinstance(level, str)]
+        merged: dict[Any, Any] = {
+            name: policy.model_dump()
+            for name, policy in zip(names, DEFAULT_POLICIES, strict=False)  # the two first
+        }
+        for name, policy in (given or {}).items():
+            if policy is None or policy is False or policy == "off":
+                merged[name] = None
+            elif isinstance(policy, Mapping) and isinstance(merged.get(name), Mapping):
+                merged[name] = {**merged[name], **policy}
+            else:
+                merged[name] = policy
+        return {**data, "policies": merged}
+
+    @field_validator("policies")
+    @classmethod
+    def _policies_of_severities(
+        cls, policies: Mapping[str, ReviewPolicy | None], info: ValidationInfo
+    ) -> Mapping[str, ReviewPolicy | None]:
+        levels: tuple[str, ...] | None = info.data.get("severities")
+        if levels is None:
+            return policies  # the severities are invalid: their own message says why
+        for name in policies:
+            if name not in levels:
+                hint = did_you_mean(str(name), levels)
+                raise ValueError(
+                    f"{name!r} is not one of the severities ({', '.join(levels)})"
+                    + (f"; {hint}" if hint else "")
+                )
+        return policies
+
     @field_validator("timeline_section")
     @classmethod
     def _names_a_section(cls, name: str, info: ValidationInfo) -> str:
@@ -233,6 +366,10 @@ class Settings(BaseModel):
     def canonical_sections(self) -> dict[str, str]:
         """Map every accepted section heading (lowercase) to its section's name (lowercase)."""
         return {name: spec.name.casefold() for spec in self.sections for name in spec.names()}
+
+    def policy(self, severity: str | None) -> ReviewPolicy | None:
+        """The review policy of ``severity``; None when it has none."""
+        return self.policies.get(severity) if severity is not None else None
 
     def zone(self) -> ZoneInfo | None:
         """Return the configured time zone, if any."""
@@ -249,6 +386,10 @@ class Settings(BaseModel):
 
         An empty option (``timezone:``) keeps its default. Raises :class:`SettingsError`.
         """
+        for name, value in options.items():
+            if name in REPLACED_OPTIONS and value is not None:
+                raise SettingsError(f"option '{name}' was replaced: {REPLACED_OPTIONS[name]}")
+        options = {k: v for k, v in options.items() if k not in REPLACED_OPTIONS}
         names = option_names()
         unknown = sorted(str(name) for name in options if name not in names)
         if unknown:
@@ -261,10 +402,17 @@ class Settings(BaseModel):
             raise SettingsError(_readable(error)) from None
 
 
+REPLACED_OPTIONS = {
+    "review_within_days": "the days to the review meeting are part of the review policy of "
+    "each severity, e.g. policies: {SEV2: {review_within: 5}} (see the Review policies guide)",
+}
+"""Options of earlier versions, and what replaced each: a site still setting one is told."""
+
 # Options that do not change how one file is checked (a per-file cache ignores them).
 NOT_PER_FILE = frozenset(
     {
         "enabled",
+        "policies",
         "offline",
         "cache",
         "cache_dir",
@@ -295,6 +443,9 @@ _PROBLEMS = {
     "dataclass_type": "must be a name or {{name, aliases, subsections}}, got {input!r}",
     "missing": "is required",
     "unexpected_keyword_argument": "is not a known key",
+    "extra_forbidden": "is not a known key",
+    "model_type": "must be a mapping such as {{review_within: 3}}, or off, got {input!r}",
+    "dict_type": "must be a mapping, got {input!r}",
 }
 
 
@@ -336,12 +487,34 @@ def options_table() -> str:
     rows = ["| Option | Type | Default | Description |", "| --- | --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         option = field.alias or name
-        kind = _kind(schema["properties"][option], schema["$defs"])
+        kind = _kind(schema["properties"][option], schema["$defs"], _KEYS.get(option, "key"))
         rows.append(f"| `{option}` | {kind} | `{_yaml(defaults[option])}` | {field.description} |")
     return "\n".join(rows) + "\n"
 
 
-def _kind(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
+def policy_table() -> str:
+    """The Markdown table of the fields of a review policy, with the default policies of the
+    two most severe levels (in ``docs/guide/review-policies.md``)."""
+    schema = ReviewPolicy.model_json_schema()
+    first, second = (policy.model_dump(mode="json") for policy in DEFAULT_POLICIES)
+    rows = [
+        "| Field | Type | SEV1 (the most severe) | SEV2 (the second) | Description |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, field in ReviewPolicy.model_fields.items():
+        kind = _kind(schema["properties"][name], schema.get("$defs", {}))
+        rows.append(
+            f"| `{name}` | {kind} | `{_yaml(first[name])}` | `{_yaml(second[name])}` "
+            f"| {field.description} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+_KEYS = {"rules": "rule id", "policies": "severity"}
+"""What the keys of each mapping option are, in words."""
+
+
+def _kind(prop: Mapping[str, Any], defs: Mapping[str, Any], key: str = "key") -> str:
     """A JSON Schema type in words, e.g. 'list of text, at least 1'."""
     if "anyOf" in prop:
         return " or ".join(_kind(p, defs) for p in prop["anyOf"] if p.get("type") != "null")
@@ -353,16 +526,20 @@ def _kind(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
         least = f", at least {prop['minItems']}" if "minItems" in prop else ""
         return f"list of {_kind(prop['items'], defs)}{least}"
     if prop["type"] == "object":
-        return f"map of rule id to {_kind(prop['additionalProperties'], defs)}"
+        return f"map of {key} to {_kind(prop['additionalProperties'], defs)}"
     if "minimum" in prop:
         return f"whole number >= {prop['minimum']}"
     return {"boolean": "true or false", "integer": "whole number", "string": "text"}[prop["type"]]
 
 
 def _yaml(value: Any) -> str:
-    """A value as written in ``mkdocs.yml``; sections by their names."""
+    """A value as written in ``mkdocs.yml``; sections by their names, mappings without the
+    fields that are off (null, false or empty)."""
     if isinstance(value, list):
         return "[" + ", ".join(_yaml(item) for item in value) + "]"
     if isinstance(value, dict) and "name" in value:
         return str(value["name"])
+    if isinstance(value, dict):
+        fields = (f"{k}: {_yaml(v)}" for k, v in value.items() if v not in (None, False, []))
+        return "{" + ", ".join(fields) + "}"
     return value if isinstance(value, str) else json.dumps(value)

@@ -11,7 +11,7 @@ from typing import Any
 
 from mkdocs.config import base
 
-from postmortem_kb.model.settings import Settings, option_names
+from postmortem_kb.model.settings import REPLACED_OPTIONS, Settings, option_names
 
 
 class _ModelOption(base.BaseConfigOption[Any]):
@@ -19,9 +19,10 @@ class _ModelOption(base.BaseConfigOption[Any]):
 
 
 class PostmortemsConfig(base.Config):
-    """``plugins: - postmortems: {...}`` in ``mkdocs.yml``: one option per field of Settings."""
+    """``plugins: - postmortems: {...}`` in ``mkdocs.yml``: one option per field of Settings,
+    and the options of earlier versions, so the model says what replaced them."""
 
-    _schema = tuple((name, _ModelOption()) for name in option_names())
+    _schema = tuple((name, _ModelOption()) for name in (*option_names(), *REPLACED_OPTIONS))
 
 
 def settings_from_config(config: Mapping[str, Any]) -> Settings:
