@@ -81,10 +81,11 @@ def reindex(archive: Archive, **options: Any) -> Index:
 
 def test_fixture_archive_is_clean(archive: Archive, index: Index) -> None:
     """Every count below relies on a valid archive: no finding but the notes that its
-    items, written without tracker links, have none."""
+    items, written without tracker links, have none, that the postmortem in review and the
+    draft follow earlier open items, and that the one in review waits for publication."""
     notes = {f.rule for f in archive.findings() if f.level is Level.INFO}
     assert [f for f in archive.findings() if f.level is not Level.INFO] == []
-    assert notes == {"missing-tracker-link"}
+    assert notes == {"missing-tracker-link", "earlier-open-items", "publish-overdue"}
     assert index.findings == []
     assert index.with_problems() == []
 
@@ -536,6 +537,7 @@ def test_site_pages_uris_titles_and_listing(index: Index) -> None:
         "action-items/closed.md": "Closed action items",
         "needs-attention.md": "Needs attention",
         "insights/index.md": "Insights",
+        "review-queue.md": "Review queue",
     }
     unlisted = {p.uri: p.title for p in pages if not p.listed}
     assert [postmortem_uri(pm.slug) for pm in index.postmortems] == [

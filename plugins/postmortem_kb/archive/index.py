@@ -2,7 +2,8 @@
 
 Services, causes and owners with their postmortems and action items, teams and people (from
 ``teams.yml``) with what they owe, related and referencing postmortems, action items still
-open from earlier incidents, and what needs attention. Pure: no MkDocs, no I/O.
+open from earlier incidents, the review queue, and what needs attention. Pure: no MkDocs, no
+I/O.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import cached_property
 
 from postmortem_kb.archive.archive import Archive
 from postmortem_kb.archive.relevance import Relevance, build_relevance
+from postmortem_kb.archive.reviews import Reviews, build_reviews
 from postmortem_kb.model.findings import Finding, Level
 from postmortem_kb.model.front_matter import ActionItem, FrontMatter
 from postmortem_kb.model.record import Postmortem
@@ -205,6 +207,7 @@ class Index:
     # Related postmortems and earlier open items, ranked and uncapped (archive/relevance.py):
     # `related` and `earlier_open` hold the first ones a page shows.
     relevance: Relevance[ItemRef] = field(default_factory=Relevance)
+    reviews: Reviews = field(default_factory=Reviews)  # the review queue and compliance
     _groups: dict[tuple[str, str], Group] = field(default_factory=dict, repr=False)
 
     def entry(self, kind: str, value: str) -> Entry:
@@ -323,6 +326,7 @@ def build_index(archive: Archive, settings: Settings, today: dt.date) -> Index:
         people=sorted(people.values(), key=lambda g: g.person),
         team_catalog=archive.teams,
         relevance=relevance,
+        reviews=build_reviews(readable, archive.services, archive.teams, settings, today),
     )
 
 

@@ -1,4 +1,5 @@
-"""The home-page dashboard: latest postmortems, action-item counts, incidents per month, as HTML.
+"""The home-page dashboard: latest postmortems, action-item counts, review policy compliance,
+incidents per month, as HTML.
 
 The chart is drawn at build time as SVG geometry, so it needs no JavaScript.
 """
@@ -13,6 +14,7 @@ from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import plural
 from postmortem_kb.site.html import Links, esc, paragraph, severity_badge, status_badge, table
+from postmortem_kb.site.reviews import compliance_card
 
 MONTHS = 12
 CHART_WIDTH, CHART_HEIGHT = 640, 220
@@ -162,6 +164,7 @@ def dashboard_html(index: Index, settings: Settings, links: Links) -> str:
             f"{board.stale + board.with_problems} need attention</a>",
             f"{board.stale} waiting for review, {board.with_problems} with problems.",
         ),
+        compliance_card(index, links),
     )
     items = "".join(
         f"<li>\n<p><strong>{title}</strong></p>\n<p>{text}</p>\n</li>\n" for title, text in cards

@@ -37,6 +37,7 @@ from postmortem_kb.site.html import (
     subscribe_hint,
     table,
 )
+from postmortem_kb.site.reviews import attention_summary, attention_table
 
 # Listings longer than this show the first rows and point to the exports and the owner and
 # service pages: a page of tens of thousands of rows helps nobody and costs every build.
@@ -364,12 +365,15 @@ def closed_items_page(index: Index, settings: Settings, mark: Mark) -> Body:
 
 
 def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
-    """``needs-attention.md``: stale reviews and postmortems with problems."""
+    """``needs-attention.md``: overdue and stale reviews, postmortems with problems."""
     markdown = _lines(
         "# Needs attention",
         "Postmortems waiting too long for review, and postmortems with problems found by\n"
         "`postmortem check`. Nothing is dropped from the site: these pages are published as "
         "they are.",
+        "## Review policies",
+        mark("policies"),
+        mark("policies-table"),
         "## Waiting for review",
         mark("stale"),
         mark("stale-table"),
@@ -389,10 +393,11 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
         problems = paragraph(f"{plural(len(broken), 'postmortem')} with errors or warnings.")
         if not broken:
             problems += paragraph("None: every postmortem passes <code>postmortem check</code>.")
-        return {"stale": stale, "problems": problems}
+        policies = attention_summary(index, links)
+        return {"stale": stale, "problems": problems, "policies": policies}
 
     def tables(links: Links) -> dict[str, str]:
-        found = {}
+        found = {"policies-table": attention_table(index, links)}
         if index.stale:
             rows = []
             for pm, age in index.stale:

@@ -27,6 +27,7 @@ from postmortem_kb.site.listings import (
     owners_page,
     services_page,
 )
+from postmortem_kb.site.reviews import REVIEW_QUEUE, review_queue_page
 
 BodyOf = Callable[[Index, Settings, Mark], Body]
 
@@ -44,7 +45,8 @@ class GeneratedPage:
 
 
 def listing_pages() -> list[GeneratedPage]:
-    """The index pages: archive, services, causes, action-item views, needs attention."""
+    """The index pages: archive, services, causes, action-item views, needs attention, the
+    review queue."""
     listings: list[tuple[str, str, BodyOf]] = [
         ("postmortems/index.md", "Postmortems", archive_page),
         ("services/index.md", "Services", services_page),
@@ -55,6 +57,7 @@ def listing_pages() -> list[GeneratedPage]:
         ("action-items/closed.md", "Closed action items", closed_items_page),
         ("needs-attention.md", "Needs attention", needs_attention_page),
         (INSIGHTS, "Insights", insights_page),
+        (REVIEW_QUEUE, "Review queue", review_queue_page),
     ]
     return [GeneratedPage(uri, title, body, True) for uri, title, body in listings]
 

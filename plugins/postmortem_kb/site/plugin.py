@@ -24,6 +24,7 @@ from postmortem_kb.archive.calendars import CalendarSite, calendar_paths, write_
 from postmortem_kb.archive.exports import EXPORT_FILES, write_exports
 from postmortem_kb.archive.feeds import FeedSite, feed_paths, write_feeds
 from postmortem_kb.archive.index import build_index
+from postmortem_kb.archive.review_calendar import REVIEW_CALENDAR, write_review_calendar
 from postmortem_kb.archive.urls import postmortem_uri
 from postmortem_kb.model.clock import today
 from postmortem_kb.model.findings import Finding, Level, sort_key
@@ -115,11 +116,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 )
         folder = cache_folder(_config_dir(config), self.settings)
         cache = None if folder is None else CheckCache(folder, self.settings)
+        day = today()  # one "today" for the build: the policies' and the index's
         archive = load_archive(
-            self.archive_dir, self.archive_dir.parent, self.settings, cache=cache
+            self.archive_dir, self.archive_dir.parent, self.settings, cache=cache, today=day
         )
-        index = build_index(archive, self.settings, today())
-        for calendar in calendar_paths(index):
+        index = build_index(archive, self.settings, day)
+        for calendar in (*calendar_paths(index), REVIEW_CALENDAR):
             if files.get_file_from_path(calendar) is not None:
                 raise PluginError(
                     f"postmortems: docs/{calendar} has the name of a calendar the plugin "
@@ -263,7 +265,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return add_feed_links(output, page.url, config.site_name, config.site_url or None, service)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write the exports and the calendars."""
+        """Write the exports and the calendars (action items, review meetings)."""
         if self.site is None:
             return
         site_dir = Path(config.site_dir)
@@ -285,6 +287,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         )
         try:
             write_calendars(self.site.index, site_dir, calendars)
+            write_review_calendar(self.site.index, site_dir, calendars)
         except (OSError, ValueError) as error:
             raise PluginError(f"postmortems: cannot write the calendars: {error}") from error
         feeds = FeedSite(config.site_name, config.site_url or None, self.site.directory_urls)
