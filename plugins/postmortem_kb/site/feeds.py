@@ -1,10 +1,15 @@
 """Links to the Atom feeds (archive/feeds.py) in the pages of the site.
 
 Every page announces the site's feed in its ``<head>`` (``<link rel="alternate"
-type="application/atom+xml">``, which feed readers and browsers discover); a service page
-announces its own feed too, and shows a visible link to it under its title. The links are
-put into each page's final HTML, so they work with any theme and never reach the search
-index.
+type="application/atom+xml">``, which feed readers discover), and a service page shows a
+visible link to its own feed under its title. The links are put into each page's final HTML,
+so they work with any theme and never reach the search index.
+
+The ``<head>`` link is relative, even with ``site_url``, and names only the site's feed at the
+site root: Material's JavaScript fetches ``sitemap.xml`` beside every ``link[rel=alternate]``
+(for its language selector), so an absolute link would make each page view fetch from
+``site_url``'s host (outside the site, or unreachable offline) and a link into a folder would
+fetch a missing ``services/sitemap.xml``. Beside ``feed.xml`` is the site's own sitemap.
 """
 
 from __future__ import annotations
@@ -36,13 +41,9 @@ def add_feed_links(
 ) -> str:
     """``output`` (a page's HTML) with its feed links: in ``<head>``, and under the title of
     a service page (``service``: its feed and label)."""
-    links = [(SITE_FEED, f"{site_name}: postmortems")]
-    if service is not None:
-        links.append((service[0], f"{site_name}: postmortems of {service[1]}"))
-    head = "".join(
-        f'<link rel="alternate" type="{FEED_TYPE}" title="{esc(title)}" '
-        f'href="{esc(feed_href(path, page_url, site_url))}">\n'
-        for path, title in links
+    head = (
+        f'<link rel="alternate" type="{FEED_TYPE}" title="{esc(site_name)}: postmortems" '
+        f'href="{esc(feed_href(SITE_FEED, page_url, None))}">\n'
     )
     at = output.find("</head>")
     if at >= 0:
