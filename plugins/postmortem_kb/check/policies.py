@@ -17,6 +17,7 @@ calendar the same answers as the rules.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -298,6 +299,8 @@ class _Checker:
     def _note_unreadable(self, policy: ReviewPolicy, *, severity: bool = False) -> None:
         """Note, for each value that cannot be read, the rules of ``policy`` it stops."""
         facts = self.facts
+        if not facts.unreadable:
+            return
         could = self._could_fire(policy)
         timed = TIMED_RULES if facts.resolved is None and not facts.why("incident.resolved") else ()
         needs: dict[str, tuple[str, ...]] = {
@@ -506,28 +509,30 @@ def _check_earlier_open(
             *(("cause", c) for c in dict.fromkeys(references.causes) if c not in generic),
         ]
 
-    sharing: dict[tuple[str, str], list[Subject]] = defaultdict(list)
+    # Per service and specific cause: the postmortems with open items, by day, with them.
+    sharing: dict[tuple[str, str], list[tuple[int, Subject, list[ItemFacts]]]] = defaultdict(list)
     for subject in subjects:
-        references = subject.references
-        if references.review.date is None or not any(
-            item.is_open for item in references.review.items
-        ):
+        facts = subject.references.review
+        open_items = [item for item in facts.items if item.is_open]
+        if facts.date is None or not open_items:
             continue
-        for key in _keys(references):
-            sharing[key].append(subject)
+        for key in _keys(subject.references):
+            sharing[key].append((facts.date.toordinal(), subject, open_items))
+    days: dict[tuple[str, str], list[int]] = {}
+    for key, group in sharing.items():
+        group.sort(key=lambda entry: entry[0])
+        days[key] = [day for day, _, _ in group]
     for subject in subjects:
         facts = subject.references.review
         if facts.date is None or facts.status is None or facts.status == REVIEWED:
             continue
         found: dict[tuple[str, int], tuple[Subject, ItemFacts]] = {}
         for key in _keys(subject.references):
-            for earlier in sharing.get(key, ()):
-                day = earlier.references.review.date
-                if day is None or day >= facts.date:
-                    continue
-                for item in earlier.references.review.items:
-                    if item.is_open:
-                        found.setdefault((earlier.id, item.index), (earlier, item))
+            group = sharing.get(key, [])
+            earlier = bisect.bisect_left(days.get(key, []), facts.date.toordinal())
+            for _, other, open_items in group[:earlier]:  # strictly earlier days
+                for item in open_items:
+                    found.setdefault((other.id, item.index), (other, item))
         if found:
             _note_earlier(subject, sorted(found.values(), key=_open_order(today)), limit, today)
 
