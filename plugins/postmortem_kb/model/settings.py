@@ -284,7 +284,7 @@ class Settings(BaseModel):
     )
     related_limit: Count = Field(5, description="Computed related postmortems shown per page.")
     earlier_open_limit: Count = Field(
-        10, description="Open items of earlier incidents shown per page."
+        5, description="Open items of earlier incidents shown per page."
     )
     jira_url: WebUrl | None = Field(
         None,
