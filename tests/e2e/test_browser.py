@@ -122,7 +122,16 @@ def search(page: object, query: str) -> list[str]:
     """Type into Material's header search; return the result links in order."""
     page.click("input.md-search__input")  # type: ignore[attr-defined]
     page.keyboard.type(query, delay=20)  # type: ignore[attr-defined]  # Material listens to keys
-    page.wait_for_selector(".md-search-result__item a")  # type: ignore[attr-defined]
+    # Results appear while the query is typed: wait for those of the whole query (Material
+    # puts the terms it highlights in each result's ?h=).
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """last => {
+            const link = document.querySelector('.md-search-result__item > a');
+            const terms = link && new URL(link.href).searchParams.get('h');
+            return terms !== null && terms !== undefined && terms.toLowerCase().includes(last);
+        }""",
+        arg=query.split()[-1].lower(),
+    )
     links = page.eval_on_selector_all(  # type: ignore[attr-defined]
         ".md-search-result__item > a", "items => items.map(a => a.getAttribute('href'))"
     )
