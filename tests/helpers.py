@@ -7,11 +7,15 @@ another; pytest fixtures live in ``conftest.py``. ``tests/`` is on ``sys.path`` 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
+import functools
+import http.server
 import json
 import socket
 import textwrap
+import threading
 import time
 import unicodedata
 import urllib.error
@@ -1301,3 +1305,62 @@ def unsafe_html(text: str, *, data_images: bool = False, elements: bool = True) 
     parser.feed(text)
     parser.close()
     return problems
+
+
+# --- browser tests -------------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; .ci/run installs it
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+def browser_api() -> Any:
+    """Playwright's sync API for a browser test module. Without Playwright or Debian's
+    Chromium the module is skipped on a developer machine and fails in CI (CI=true)."""
+    import os
+
+    import pytest
+
+    if os.environ.get("CI"):  # CI must run these tests: a missing part is a failure there
+        import playwright.sync_api as api
+
+        assert CHROMIUM.exists(), "CI must run the browser tests: install Debian's chromium"
+        return api
+    api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+    return api
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@contextlib.contextmanager
+def serve(site_dir: Path) -> Iterator[str]:
+    """Serve ``site_dir`` on a free loopback port; yields the site's URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def build_sample(site_dir: Path) -> None:
+    """Build the sample archive strictly, on SAMPLE_TODAY (as the browser tests see it)."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", SAMPLE_TODAY)
+        patch.setenv("NO_MKDOCS_2_WARNING", "1")
+        build_site(REPO / "mkdocs.yml", site_dir, strict=True)

@@ -7,67 +7,31 @@ Set PM_SCREENSHOTS=docs/assets/screenshots to refresh the README's screenshots.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
-from helpers import REPO
+from helpers import CHROMIUM, CHROMIUM_FLAGS, REPO, browser_api, build_sample, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-TODAY = "1795737600"  # 2026-11-27
-
-if os.environ.get("CI"):  # CI must run these tests: a missing part is a failure there
-    import playwright.sync_api as playwright_api
-
-    assert CHROMIUM.exists(), "CI must run the browser tests: install Debian's chromium"
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
+playwright_api = browser_api()
 
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Build the sample archive and serve it on a free loopback port."""
     site_dir = tmp_path_factory.mktemp("browser") / "site"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", TODAY)
-        patch.setenv("NO_MKDOCS_2_WARNING", "1")
-        build(load_config(str(REPO / "mkdocs.yml"), site_dir=str(site_dir), strict=True))
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    build_sample(site_dir)
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """One headless Chromium for the module."""
     with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield instance
         instance.close()
 

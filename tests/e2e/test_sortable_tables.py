@@ -7,65 +7,32 @@ a developer machine and fail in CI (CI=true), as in test_browser.py.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import REPO, SAMPLE_TODAY, build_site
+from helpers import CHROMIUM, CHROMIUM_FLAGS, browser_api, build_sample, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 TEAM = "teams/team-edge/"  # 5 open items: 3 overdue, 1 due soon, 1 later
 
-if os.environ.get("CI"):  # CI must run these tests: a missing part is a failure there
-    import playwright.sync_api as playwright_api
-
-    assert CHROMIUM.exists(), "CI must run the browser tests: install Debian's chromium"
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
+playwright_api = browser_api()
 
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Build the sample archive (on 2026-11-27) and serve it on a free loopback port."""
     site_dir = tmp_path_factory.mktemp("sortable") / "site"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", SAMPLE_TODAY)
-        patch.setenv("NO_MKDOCS_2_WARNING", "1")
-        build_site(REPO / "mkdocs.yml", site_dir, strict=True)
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    build_sample(site_dir)
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the module."""
     with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield instance
         instance.close()
 

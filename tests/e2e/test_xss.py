@@ -16,10 +16,7 @@ a developer machine and fail in CI (CI=true), as in test_browser.py.
 from __future__ import annotations
 
 import functools
-import http.server
 import json
-import os
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -31,33 +28,21 @@ import markdown
 import pytest
 
 from helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    SAMPLE_TODAY,
     VALID,
     XssVector,
+    browser_api,
     build_site,
     make_site,
+    serve,
     unsafe_html,
     with_block,
     xss_vectors,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-TODAY = "1795737600"  # 2026-11-27
-
-if os.environ.get("CI"):  # CI must run these tests: a missing part is a failure there
-    import playwright.sync_api as playwright_api
-
-    assert CHROMIUM.exists(), "CI must run the browser tests: install Debian's chromium"
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+playwright_api = browser_api()
 
 VECTORS = xss_vectors()
 OTHER = "2026-03-14-xss-other"
@@ -218,11 +203,6 @@ def control_page(vector: XssVector) -> str:
     )
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
-
-
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One build: a postmortem per vector and the other postmortem; then the control pages."""
@@ -232,7 +212,7 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = make_site(root, files)
     site = root / "site"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", TODAY)
+        patch.setenv("SOURCE_DATE_EPOCH", SAMPLE_TODAY)
         patch.setenv("NO_MKDOCS_2_WARNING", "1")
         build_site(config, site, strict=False)  # raw-html findings are errors
     for vector in VECTORS:
@@ -246,13 +226,8 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def site_url(site_dir: Path) -> Iterator[str]:
     """Serve the build on a free loopback port."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(site_dir) as url:
+        yield url
 
 
 @dataclass
@@ -360,7 +335,7 @@ class Harness:
 def browser() -> Iterator[Any]:
     """One headless Chromium for the module."""
     with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield instance
         instance.close()
 
