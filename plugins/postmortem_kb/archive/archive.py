@@ -14,6 +14,7 @@ from pathlib import Path
 
 from postmortem_kb.archive.cache import CheckCache
 from postmortem_kb.check.cross_file import ArchiveContext, check_catalog_owners, check_cross_file
+from postmortem_kb.check.imported import as_imported
 from postmortem_kb.check.policies import Subject, check_policies
 from postmortem_kb.check.postmortem import check_content
 from postmortem_kb.model import clock
@@ -123,7 +124,7 @@ def load_archive(
             checked.meta,
             checked.body,
             checked.body_line,
-            tuple(sorted((*checked.findings, *report.findings), key=sort_key)),
+            tuple(sorted(_findings(checked, report), key=sort_key)),
         )
         for path, display, slug, checked, report in loaded
     ]
@@ -138,6 +139,12 @@ def load_archive(
         file_findings,
         context.teams,
     )
+
+
+def _findings(checked: FileCheck, report: Report) -> list[Finding]:
+    """A file's findings: its own and this build's; an imported file's gaps as notes."""
+    findings = [*checked.findings, *report.findings]
+    return as_imported(findings) if checked.references.review.imported else findings
 
 
 def check_file(

@@ -32,6 +32,7 @@ from icalendar import Calendar, Event, Todo, vDuration, vText
 
 from postmortem_kb.archive.index import Entry, Index, ItemRef
 from postmortem_kb.archive.urls import SITE_CALENDAR, absolute_url, page_url, postmortem_uri
+from postmortem_kb.model.front_matter import NO_OWNER, NO_SEVERITY
 from postmortem_kb.model.text import anchor, slugify, unique
 from postmortem_kb.model.tracker import tracker_link
 from postmortem_kb.source.atomic import write_atomically
@@ -177,12 +178,13 @@ class CalendarWriter:
         uid = self._uids.get(id(ref)) or f"{_local(ref)}@{self.site.host}"
         path = f"{page_url(postmortem_uri(pm.slug), self.site.directory_urls)}#{anchor(item.id)}"
         url = self.site.link(path)
-        owner = _line(item.owner)
-        contact = self._contact(item.owner)
+        owner = _line(item.owner or "")
+        contact = self._contact(item.owner) if item.owner else NO_OWNER
         summary = f"{_line(item.title)} ({_line(pm.id)})"
         lines = [
             f"Owner: {contact}",
-            f"Postmortem: {_line(meta.title)} ({_line(meta.severity)}, {meta.status})",
+            f"Postmortem: {_line(meta.title)} ({_line(meta.severity or NO_SEVERITY)}, "
+            f"{meta.status})",
             "Status: " + item.status.replace("-", " "),
         ]
         if item.priority:
@@ -196,7 +198,7 @@ class CalendarWriter:
         lines.append(f"Page: {url}" if url else f"Page: {path} (from the site's root)")
         description = "\n".join(lines)
         priority = _priority(item.priority)
-        categories = [c for c in dict.fromkeys((owner, _line(meta.severity))) if c]
+        categories = [c for c in dict.fromkeys((owner, _line(meta.severity or ""))) if c]
 
         todo = Todo()
         event = Event()

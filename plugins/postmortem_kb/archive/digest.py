@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from postmortem_kb.archive.index import Entry, Index, ItemRef
 from postmortem_kb.archive.urls import absolute_url, page_url, postmortem_uri
+from postmortem_kb.model.front_matter import NO_OWNER, NO_SEVERITY
 from postmortem_kb.model.text import anchor, plural
 from postmortem_kb.model.tracker import tracker_link
 
@@ -161,10 +162,10 @@ class _Digest:
         cells = [
             when,
             f"{_link(item.title, f'{page}#{anchor(item.id)}')} ({_text(item.id)})",
-            _text(item.owner),
+            _text(item.owner or NO_OWNER),
             item.due.isoformat(),
             self.tracker(item.link),
-            f"{_link(pm.meta.title, page)} ({_text(pm.meta.severity)})",
+            f"{_link(pm.meta.title, page)} ({_text(pm.meta.severity or NO_SEVERITY)})",
         ]
         return "| " + " | ".join(cells) + " |"
 

@@ -230,10 +230,12 @@ class Index:
         """The group of the person ``name`` (a member of a team); None when there is none."""
         return self._people.get(name)
 
-    def teams_of_owner(self, owner: str) -> list[TeamGroup]:
+    def teams_of_owner(self, owner: str | None) -> list[TeamGroup]:
         """The teams an action-item owner stands for: the team it names (by id or alias), or
-        every team of the person it names; empty when it is neither (or without teams.yml)."""
-        resolved = self.team_catalog.resolve(owner) if self.team_catalog else None
+        every team of the person it names; empty when it is neither (or without teams.yml,
+        or without an owner)."""
+        catalog = self.team_catalog
+        resolved = catalog.resolve(owner) if catalog and owner is not None else None
         if resolved is None:
             return []
         return [self._team_groups[team.id] for team in resolved.teams]
@@ -437,16 +439,20 @@ def _owner_groups(
 ) -> dict[str, Group]:
     owners: dict[str, Group] = {}
 
-    def group_of(ref: ItemRef) -> Group:
+    def group_of(ref: ItemRef) -> Group | None:
         owner = ref.item.owner
+        if owner is None:  # an imported item without one: listed everywhere else
+            return None
         if owner not in owners:
             owners[owner] = Group(slugger.entry(OWNER, owner, ref.postmortem.path))
         return owners[owner]
 
     for ref in open_items:
-        group_of(ref).open_items.append(ref)
+        if group := group_of(ref):
+            group.open_items.append(ref)
     for ref in closed_items:
-        group_of(ref).closed_items.append(ref)
+        if group := group_of(ref):
+            group.closed_items.append(ref)
     return owners
 
 
@@ -478,7 +484,7 @@ def _team_groups(
         person_group.teams = [teams[team.id].entry for team in catalog.teams_of(person)]
 
     def owed_by(ref: ItemRef) -> list[TeamGroup | PersonGroup]:
-        resolved = catalog.resolve(ref.item.owner)
+        resolved = None if ref.item.owner is None else catalog.resolve(ref.item.owner)
         if resolved is None:
             return []
         found: list[TeamGroup | PersonGroup] = [teams[team.id] for team in resolved.teams]

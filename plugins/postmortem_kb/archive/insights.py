@@ -94,7 +94,7 @@ class Insights:
     severities: tuple[str, ...]
     durations: dict[tuple[str, str], Distribution] = field(default_factory=dict)  # (measure, sev)
     months: list[dt.date] = field(default_factory=list)
-    per_month: dict[tuple[dt.date, str], list[Postmortem]] = field(default_factory=dict)
+    per_month: dict[tuple[dt.date, str | None], list[Postmortem]] = field(default_factory=dict)
     coverage: list[Coverage] = field(default_factory=list)
     follow_through: list[FollowThrough] = field(default_factory=list)  # everyone, then teams
     years: list[int] = field(default_factory=list)
@@ -116,7 +116,7 @@ def build_insights(index: Index, severities: tuple[str, ...]) -> Insights:
 
 
 def _durations(result: Insights, readable: list[Postmortem]) -> None:
-    found: dict[tuple[str, str], list[tuple[float, Postmortem]]] = defaultdict(list)
+    found: dict[tuple[str, str | None], list[tuple[float, Postmortem]]] = defaultdict(list)
     for pm in readable:
         assert pm.meta is not None
         for measure, delta in pm.durations.items():

@@ -25,6 +25,7 @@ from postmortem_kb.archive.index import Index
 from postmortem_kb.archive.reviews import Invitee
 from postmortem_kb.archive.urls import page_url, postmortem_uri
 from postmortem_kb.check.policies import ReviewState, days_in_words
+from postmortem_kb.model.front_matter import NO_SEVERITY
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.source.atomic import write_atomically
 
@@ -101,7 +102,7 @@ def _event(
     event.add("description", "\n".join(lines))
     if url:
         event.add("url", url)
-    event.add("categories", [_line(pm.meta.severity), "postmortem review"])
+    event.add("categories", [_severity(pm), "postmortem review"])
     event.add("dtstart", day)
     if day < dt.date.max:
         event.add("dtend", day + dt.timedelta(days=1))
@@ -109,21 +110,26 @@ def _event(
     return event
 
 
+def _severity(pm: Postmortem) -> str:
+    assert pm.meta is not None
+    return _line(pm.meta.severity or NO_SEVERITY)
+
+
 def _title(pm: Postmortem) -> str:
     assert pm.meta is not None
-    return f"{_line(pm.meta.title)} ({_line(pm.meta.severity)})"
+    return f"{_line(pm.meta.title)} ({_severity(pm)})"
 
 
 def _about(pm: Postmortem) -> list[str]:
     assert pm.meta is not None
-    return [f"Postmortem: {_line(pm.id)} ({_line(pm.meta.severity)}, {pm.meta.status})"]
+    return [f"Postmortem: {_line(pm.id)} ({_severity(pm)}, {pm.meta.status})"]
 
 
 def _overdue(pm: Postmortem, state: ReviewState) -> str:
     assert pm.meta is not None and state.policy.review_within is not None
     allowed = days_in_words(state.policy, state.policy.review_within)
     return (
-        f"No review meeting recorded: the {_line(pm.meta.severity)} policy asks for one within "
+        f"No review meeting recorded: the {_severity(pm)} policy asks for one within "
         f"{allowed} of resolution ({state.start}), by {state.review_due}; "
         f"{state.review_overdue} days overdue."
     )

@@ -64,12 +64,13 @@ def postmortem_words(pm: Postmortem, index: Index) -> set[str]:
     meta = pm.meta
     parts = [pm.id, pm.title, pm.body]
     if meta is not None:
-        parts += [meta.severity, meta.status, *meta.tags, *meta.authors, *meta.participants]
+        parts += [meta.severity or "", meta.status, *meta.tags, *meta.authors]
+        parts += meta.participants
         for kind, values in ((SERVICE, meta.services), (CAUSE, meta.causes)):
             parts += values
             parts += [index.entry(kind, value).label for value in values]
         for item in meta.action_items:
-            parts += [item.id, item.title, item.owner]
+            parts += [item.id, item.title, item.owner or ""]
     return words("\n".join(parts))
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from postmortem_kb.model.front_matter import (
     ACTION_ITEM_KEYS,
     CLOSED_ITEM_STATUSES,
+    CONTRACT_REQUIRED,
     INCIDENT_KEYS,
     TOP_LEVEL_KEYS,
     ActionItem,
@@ -91,7 +92,9 @@ class Parsed:
         top = self.top.values
         names: list[str] = [*top.get("authors", []), *top.get("participants", [])]
         return names + [
-            item.values["owner"] for item in self.action_items or () if "owner" in item.values
+            item.values["owner"]
+            for item in self.action_items or ()
+            if item.values.get("owner") is not None
         ]
 
     def references(self) -> References:
@@ -105,7 +108,7 @@ class Parsed:
             tuple(
                 (index, item.values["owner"])
                 for index, item in enumerate(self.action_items or ())
-                if "owner" in item.values
+                if item.values.get("owner") is not None
             ),
             tuple(top.get("authors", ())),
             tuple(top.get("participants", ())),
@@ -143,15 +146,17 @@ class Parsed:
             )
             for index, item in enumerate(self.action_items or ())
         )
+        imported = bool(top.values.get("imported", False))
         return ReviewFacts(
             top.values.get("severity"),
             top.values.get("status"),
             top.values.get("date"),
             incident.values.get("resolved"),
             top.values.get("review_meeting"),
-            bool(top.values.get("legacy", False)),
+            bool(top.values.get("legacy", False)) or imported,
             items,
             tuple(unreadable),
+            imported,
         )
 
 
@@ -221,6 +226,7 @@ class _Validator:
         values: dict[str, Any] = {}
         unreadable: dict[str, str] = {}
         missing: list[str] = []
+        required = CONTRACT_REQUIRED.get(tuple(p for p in path if isinstance(p, str)), ())
         for name, field in model.model_fields.items():
             if name in skip:
                 continue
@@ -228,8 +234,10 @@ class _Validator:
                 if field.is_required():
                     self._missing((*path, name))
                     missing.append(name)
-                else:
-                    values[name] = copy(_defaults(model)[name])
+                    continue
+                if name in required:  # the record can do without it; the contract cannot
+                    self._missing((*path, name))
+                values[name] = copy(_defaults(model)[name])
             elif data[name] is UNREADABLE:
                 unreadable[name] = "cannot be read"
             else:

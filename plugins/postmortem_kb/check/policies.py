@@ -184,8 +184,9 @@ def facts_of(meta: FrontMatter) -> ReviewFacts:
         meta.date,
         meta.incident.resolved,
         meta.review_meeting,
-        meta.legacy,
+        meta.legacy or meta.imported,
         items,
+        imported=meta.imported,
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from postmortem_kb.archive.exports import action_items_csv, action_items_json
 from postmortem_kb.archive.index import OWNER, SERVICE, Index, ItemRef
+from postmortem_kb.model.front_matter import NO_OWNER
 from postmortem_kb.model.text import did_you_mean, plural
 from postmortem_kb.model.tracker import tracker_link
 
@@ -260,9 +261,9 @@ def _row(ref: ItemRef, jira_url: str | None) -> tuple[list[str], tuple[str, str]
         item.due.isoformat() if item.due else "-",
         f"{ref.days_overdue} d" if ref.overdue else "",
         item.status,
-        pm.meta.severity if pm.meta else "",
+        (pm.meta.severity or "") if pm.meta else "",
         item.priority or "",
-        item.owner,
+        item.owner or NO_OWNER,
         link,
     ]
     return [_clean(cell) for cell in facts], (_clean(item.title), _clean(f"{pm.id}#{item.id}"))

@@ -8,7 +8,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from postmortem_kb.check.language.rules import LanguageRule, language_rules
-from postmortem_kb.model.rules import RULES
+from postmortem_kb.model.rules import IMPORT_GAPS, RULES
 
 
 @cache
@@ -41,7 +41,8 @@ def render_rules_reference() -> str:
     groups = {
         title: [r for r in RULES.values() if r.group == key] for key, title in GROUP_TITLES.items()
     }
-    return _environment().get_template("rules_reference.md.j2").render(groups=groups.items())
+    template = _environment().get_template("rules_reference.md.j2")
+    return template.render(groups=groups.items(), gaps=IMPORT_GAPS)
 
 
 def render_language_reference() -> str:

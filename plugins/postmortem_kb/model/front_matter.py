@@ -44,7 +44,7 @@ class ActionItem(_Strict):
 
     id: Text = Field(description="Unique within the postmortem, e.g. AI-1.")
     title: Text
-    owner: Text = Field(description="A person or team handle.")
+    owner: Text | None = Field(None, description="A person or team handle.")
     due: Date | None = Field(None, description="Required while the item is not done.")
     status: ItemStatus = "open"
     type: ItemType | None = None
@@ -70,10 +70,10 @@ class FrontMatter(_Strict):
     title: Text
     date: Date = Field(description="Day the incident started.")
     status: Status
-    severity: Text = Field(description="One of the configured severity levels.")
-    services: list[Text] = Field(min_length=1)
+    severity: Text | None = Field(None, description="One of the configured severity levels.")
+    services: list[Text] = Field(default_factory=list, min_length=1)
     causes: list[Text] = Field(default_factory=list)
-    authors: list[Text] = Field(min_length=1)
+    authors: list[Text] = Field(default_factory=list, min_length=1)
     participants: list[Text] = Field(default_factory=list)
     incident: IncidentTimes = Field(default_factory=IncidentTimes)
     review_meeting: Date | None = Field(
@@ -83,10 +83,21 @@ class FrontMatter(_Strict):
         False,
         description="Written before this process; exempt from the meeting and stakeholder rules.",
     )
+    imported: bool = Field(
+        False,
+        description="Set by `postmortem import`: written before this archive. Exempt from the "
+        "review-process rules, like `legacy`; what the import could not fill in (severity, "
+        "causes, sections, language) is reported as notes.",
+    )
     imported_from: ImportedFrom | None = Field(
         None,
         description="Set by `postmortem import`: the source file and its content hash, so a "
         "second import of the same file writes nothing.",
+    )
+    imported_fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Set by `postmortem import`: the source's front-matter keys that have no "
+        "place here, kept as they were.",
     )
     related: list[Text] = Field(default_factory=list)
     action_items: list[ActionItem] = Field(default_factory=list)
@@ -96,6 +107,19 @@ class FrontMatter(_Strict):
         description="Language rule ids not reported in this file (e.g. quoting a chat log).",
     )
 
+
+CONTRACT_REQUIRED: dict[tuple[str, ...], tuple[str, ...]] = {
+    (): ("severity", "services", "authors"),
+    ("action_items",): ("owner",),
+}
+"""Fields every new postmortem must have, which the record can still do without: the checker
+reports them missing (``missing-field``, a note in an imported postmortem), and the site
+shows what it has."""
+
+NO_SEVERITY = "severity unknown"
+NO_OWNER = "no owner"
+"""What pages and calendars show where an (imported) postmortem has no severity, or an
+action item no owner."""
 
 TOP_LEVEL_KEYS = tuple(FrontMatter.model_fields)
 INCIDENT_KEYS = tuple(IncidentTimes.model_fields)
@@ -108,6 +132,15 @@ def json_schema(severities: tuple[str, ...]) -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://postmortem-kb.dev/schema/front-matter.json"
     schema["description"] = "Front matter of a blameless postmortem (postmortem-kb)."
+    for where, names in CONTRACT_REQUIRED.items():
+        part = schema["$defs"]["ActionItem"] if where else schema
+        part["required"] = [*part.get("required", []), *names]
+        for name in names:  # required of every new postmortem: no null, no default
+            prop = part["properties"][name]
+            prop.pop("default", None)
+            branches = prop.pop("anyOf", None)
+            if branches:
+                prop.update(next(b for b in branches if b.get("type") != "null"))
     schema["properties"]["severity"]["enum"] = list(severities)
     schema["additionalProperties"] = False
     for definition in schema.get("$defs", {}).values():

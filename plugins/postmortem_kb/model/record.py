@@ -71,9 +71,9 @@ class ItemFacts:
 class ReviewFacts:
     """What the review policies (``check.policies``) read from a file's front matter, as far
     as it could be read: a value that is missing or cannot be read is None (``legacy``:
-    False), and ``unreadable`` says why for each value present but unreadable
-    (``("incident.resolved", "incident.resolved is invalid")``). ``items`` is empty when
-    ``action_items`` cannot be read."""
+    False; an imported postmortem is legacy too), and ``unreadable`` says why for each
+    value present but unreadable (``("incident.resolved", "incident.resolved is
+    invalid")``). ``items`` is empty when ``action_items`` cannot be read."""
 
     severity: str | None = None
     status: str | None = None
@@ -83,6 +83,7 @@ class ReviewFacts:
     legacy: bool = False
     items: tuple[ItemFacts, ...] = ()
     unreadable: tuple[tuple[str, str], ...] = ()
+    imported: bool = False  # ``imported: true`` (which also sets ``legacy``)
 
     def why(self, name: str) -> str | None:
         """Why the value ``name`` (``severity``, ``incident.resolved``...) cannot be read;

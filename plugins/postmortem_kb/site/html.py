@@ -23,7 +23,7 @@ from postmortem_kb.archive.urls import (
     postmortem_uri,
     relative_url,
 )
-from postmortem_kb.model.front_matter import ActionItem, FrontMatter
+from postmortem_kb.model.front_matter import NO_OWNER, NO_SEVERITY, ActionItem, FrontMatter
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.text import anchor, css_class
 from postmortem_kb.model.tracker import tracker_link
@@ -107,10 +107,16 @@ def heading(level: int, ident: str, text: str) -> str:
 
 def severity_badge(meta: FrontMatter) -> str:
     """The severity as a coloured badge."""
+    severity = meta.severity or NO_SEVERITY
     return (
-        f'<span class="pm-badge pm-severity pm-severity-{css_class(meta.severity)}">'
-        f"{esc(meta.severity)}</span>"
+        f'<span class="pm-badge pm-severity pm-severity-{css_class(severity)}">'
+        f"{esc(severity)}</span>"
     )
+
+
+def imported_badge(meta: FrontMatter) -> str:
+    """ "imported" for a postmortem brought in by ``postmortem import``, else nothing."""
+    return ' <span class="pm-badge pm-imported">imported</span>' if meta.imported else ""
 
 
 def status_badge(status: str) -> str:
@@ -227,6 +233,10 @@ class Links:
             self.cache[key] = f'<a href="{self.url(found.uri)}">{esc(found.label)}</a>'
         return self.cache[key]
 
+    def owner(self, owner: str | None) -> str:
+        """A link to an action-item owner's page, or "no owner" (imported items)."""
+        return esc(NO_OWNER) if owner is None else self.entry("owner", owner)
+
     def entries(self, kind: str, values: Iterable[str]) -> str:
         """Comma-separated links to the pages of several values, or an em dash."""
         return ", ".join(self.entry(kind, value) for value in values) or "—"
@@ -254,7 +264,7 @@ def _item_row(ref: ItemRef, links: Links) -> str:
             dash(ref.item.due),
             item_status(ref),
             esc(ref.item.title) + item_details(ref.item, links.jira_url),
-            links.entry("owner", ref.item.owner),
+            links.owner(ref.item.owner),
             links.entries("service", ref.services),
             f"{links.postmortem(ref.postmortem, '#' + anchor(ref.item.id))} ({esc(ref.item.id)})",
         )

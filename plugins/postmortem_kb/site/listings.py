@@ -16,6 +16,9 @@ from itertools import groupby
 
 from postmortem_kb.archive.index import CAUSE, OWNER, PERSON, SERVICE, TEAM, Group, Index
 from postmortem_kb.archive.urls import SITE_CALENDAR
+from postmortem_kb.check.imported import GAP_NOTE, gap_rules
+from postmortem_kb.model.findings import Finding
+from postmortem_kb.model.front_matter import NO_SEVERITY
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import plural
@@ -27,6 +30,7 @@ from postmortem_kb.site.html import (
     dash,
     duration,
     esc,
+    imported_badge,
     items_table,
     md_text,
     optional_duration,
@@ -126,7 +130,7 @@ def archive_page(index: Index, settings: Settings, mark: Mark) -> Body:
                         severity_badge(pm.meta),
                         links.entries(SERVICE, pm.meta.services),
                         links.entries(CAUSE, pm.meta.causes),
-                        status_badge(pm.meta.status),
+                        status_badge(pm.meta.status) + imported_badge(pm.meta),
                     )
                 )
             headers = ("Date", "Postmortem", "Severity", "Services", "Causes", "Status")
@@ -143,7 +147,7 @@ def archive_page(index: Index, settings: Settings, mark: Mark) -> Body:
 
 def _year_line(year: str, postmortems: list[Postmortem]) -> str:
     """``12 postmortems in 2026: 3 SEV1, 5 SEV2, 4 SEV3.``"""
-    severities = Counter(pm.meta.severity for pm in postmortems if pm.meta)
+    severities = Counter(pm.meta.severity or NO_SEVERITY for pm in postmortems if pm.meta)
     count = plural(len(postmortems), "postmortem")
     if year == "Unreadable":
         return f"{count} whose front matter cannot be read."
@@ -380,8 +384,12 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
         "## With problems",
         mark("problems"),
         mark("problems-table"),
+        "## Imported postmortems",
+        mark("imported"),
+        mark("imported-table"),
     )
     broken = index.with_problems()
+    imported = [pm for pm in index.postmortems if pm.meta and pm.meta.imported]
 
     def parts(links: Links) -> dict[str, str]:
         stale = paragraph(
@@ -394,7 +402,14 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
         if not broken:
             problems += paragraph("None: every postmortem passes <code>postmortem check</code>.")
         policies = attention_summary(index, links)
-        return {"stale": stale, "problems": problems, "policies": policies}
+        gaps = sum(1 for pm in imported if _gaps(pm))
+        brought = paragraph(
+            f"{plural(len(imported), 'postmortem')} brought in with <code>postmortem "
+            f"import</code>, {gaps} with gaps to fill in. What an import cannot know "
+            "(severity, causes, sections, wording of its time) is a note for them, not an "
+            "error: fill it in when you can."
+        )
+        return {"stale": stale, "problems": problems, "policies": policies, "imported": brought}
 
     def tables(links: Links) -> dict[str, str]:
         found = {"policies-table": attention_table(index, links)}
@@ -430,9 +445,33 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
                 )
             headers = ("Postmortem", "File", "Errors", "Warnings", "First problem")
             found["problems-table"] = table(headers, rows)
+        filling = [
+            (links.postmortem(pm), esc(pm.path), str(len(gaps)), _first_gaps(gaps))
+            for pm in imported
+            if (gaps := _gaps(pm))
+        ]
+        if filling:
+            columns = ("Postmortem", "File", "Gaps", "To fill in")
+            found["imported-table"] = table(columns, filling)
         return found
 
     return Body(markdown, parts, tables)
+
+
+def _gaps(pm: Postmortem) -> list[Finding]:
+    """What an imported postmortem still lacks: its notes from the import-gap rules."""
+    return [f for f in pm.findings if f.rule in gap_rules()]
+
+
+def _first_gaps(gaps: list[Finding], shown: int = 3) -> str:
+    """The first gaps, one per line, and how many more."""
+    lines = [
+        f"line {f.line}: {esc(f.message.removesuffix(GAP_NOTE))} (<code>{esc(f.rule)}</code>)"
+        for f in gaps[:shown]
+    ]
+    if len(gaps) > shown:
+        lines.append(f"and {len(gaps) - shown} more")
+    return "<br>".join(lines)
 
 
 def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Body:

@@ -13,9 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import yaml
+
 from postmortem_kb.archive.index import Index, ItemRef
 from postmortem_kb.archive.relevance import Match, Ranked
+from postmortem_kb.check.imported import gap_rules
 from postmortem_kb.model.findings import Level, sort_key
+from postmortem_kb.model.front_matter import NO_OWNER
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import anchor, plural, unique
@@ -27,6 +31,7 @@ from postmortem_kb.site.html import (
     duration,
     esc,
     heading,
+    imported_badge,
     item_details,
     items_table,
     paragraph,
@@ -74,7 +79,7 @@ def postmortem_html(
         headings.append((free, title))
         return heading(2, free, title)
 
-    before = _banners(pm) + _problems(pm) + _card(pm, links, mark)
+    before = _banners(pm) + _imported(pm, links) + _problems(pm) + _card(pm, links, mark)
     later = {}
     if pm.meta is not None:
         before += add_heading("action-items", "Action items")
@@ -120,7 +125,7 @@ def _search_text(pm: Postmortem, index: Index) -> str:
         ("Causes", [index.entry("cause", value).label for value in meta.causes]),
         ("Authors", meta.authors),
         ("Participants", meta.participants),
-        ("Action-item owners", list(dict.fromkeys(i.owner for i in meta.action_items))),
+        ("Action-item owners", list(dict.fromkeys(i.owner or NO_OWNER for i in meta.action_items))),
         ("Tags", meta.tags),
     ):
         if values:
@@ -141,6 +146,33 @@ def _banners(pm: Postmortem) -> str:
     return ""
 
 
+def _imported(pm: Postmortem, links: Links) -> str:
+    """Where an imported postmortem came from, its gaps, and the fields kept from it."""
+    meta = pm.meta
+    if meta is None or not meta.imported:
+        return ""
+    origin = f" from <code>{esc(meta.imported_from.path)}</code>" if meta.imported_from else ""
+    gaps = [f for f in pm.findings if f.rule in gap_rules()]
+    text = (
+        f"Imported{origin} by <code>postmortem import</code>: written before this archive's "
+        "review process, so the review-meeting and stakeholder rules do not apply."
+    )
+    if gaps:
+        attention = links.url("needs-attention.md")
+        text += (
+            f" It has {plural(len(gaps), 'gap')} to fill in, listed on "
+            f'<a href="{attention}#imported-postmortems">needs attention</a>.'
+        )
+    body = paragraph(text)
+    if meta.imported_fields:
+        kept = yaml.safe_dump(meta.imported_fields, sort_keys=False, allow_unicode=True)
+        body += (
+            "<details>\n<summary>Fields kept from the original</summary>\n"
+            f"<pre><code>{esc(kept)}</code></pre>\n</details>\n"
+        )
+    return admonition("note", "Imported", body)
+
+
 def _problems(pm: Postmortem) -> str:
     problems = sorted((f for f in pm.findings if f.level is not Level.INFO), key=sort_key)
     if not problems:
@@ -159,12 +191,12 @@ def _card(pm: Postmortem, links: Links, mark: Mark) -> str:
     if meta is None:
         return ""
     resolve = pm.durations.get("resolve")
-    badges = f"{severity_badge(meta)} {status_badge(meta.status)}"
+    badges = f"{severity_badge(meta)} {status_badge(meta.status)}{imported_badge(meta)}"
     if resolve is not None:
         badges += (
             f' <span class="pm-duration">resolved in <strong>{duration(resolve)}</strong></span>'
         )
-    owners = dict.fromkeys(item.owner for item in meta.action_items)
+    owners = dict.fromkeys(item.owner for item in meta.action_items if item.owner)
     facts = [
         ("Services", links.entries("service", meta.services)),
         ("Causes", links.entries("cause", meta.causes)),
@@ -223,7 +255,7 @@ def _items(pm: Postmortem, index: Index, links: Links) -> str:
             (
                 f'<span id="{anchor(item.id)}"></span>{esc(item.id)}',
                 esc(item.title) + item_details(item, links.jira_url),
-                links.entry("owner", item.owner),
+                links.owner(item.owner),
                 dash(item.due),
                 status,
             )

@@ -32,6 +32,7 @@ from postmortem_kb.archive.index import (
     TeamGroup,
 )
 from postmortem_kb.archive.urls import SITE_CALENDAR, postmortem_uri
+from postmortem_kb.model.front_matter import NO_OWNER
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import anchor, plural
 from postmortem_kb.model.tracker import tracker_link
@@ -186,7 +187,7 @@ def _item_row(
     )
     cells = [cell(title, item.title, "pm-wide")]
     if owner:
-        cells.append(cell(_owner(item.owner, index, links), item.owner))
+        cells.append(cell(_owner(item.owner, index, links), item.owner or NO_OWNER))
     cells += [
         cell(
             f"{links.postmortem(pm)} {severity_badge(pm.meta)}",
@@ -206,8 +207,10 @@ def _item_row(
     return links.cache[key]
 
 
-def _owner(owner: str, index: Index, links: Links) -> str:
+def _owner(owner: str | None, index: Index, links: Links) -> str:
     """An item's owner, linked to the person's page for a member, else to the owner page."""
+    if owner is None:
+        return links.owner(owner)
     return links.entry(PERSON if index.person(owner) else OWNER, owner)
 
 

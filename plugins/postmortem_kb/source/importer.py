@@ -128,6 +128,7 @@ _WORD_DATES = (
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), (3, 1, 2)),
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I), (3, 2, 1)),
 )
+_DATE_LABEL = re.compile(r"\b(?:incident date|date of (?:the )?incident|date)\b\W*?:", re.I)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}=+[ \t]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -361,18 +362,24 @@ def convert(
             found_causes.append(tag)
         else:
             tags.append(tag)
+    not_catalogued: dict[str, list[str]] = {}
     for key, values, known in (
         ("services", found_services, known_services),
         ("causes", found_causes, known_causes),
     ):
         values = list(dict.fromkeys(values))
+        unknown = [v for v in values if known is not None and v not in known]
+        values = [v for v in values if v not in unknown]
         if values:
             front[key] = values
         else:
             todo.append(f"no {key}")
-        unknown = [v for v in values if known is not None and v not in known]
         if unknown:
-            todo.append(f"{key} not in the catalog: {', '.join(unknown)} (use --map OLD=NEW)")
+            not_catalogued[key] = unknown
+            todo.append(
+                f"{key} not in the catalog, kept under imported_fields.{key}: "
+                f"{', '.join(unknown)} (add them to the catalog, or use --map OLD=NEW)"
+            )
     authors = _strings(take(AUTHOR_KEYS))
     if authors:
         front["authors"] = list(dict.fromkeys(authors))
@@ -384,6 +391,8 @@ def convert(
     incident, estimated = _incident_times(lines, day, sections)
     if incident:
         front["incident"] = incident
+        if any(when.tzinfo is None for when in incident.values()):
+            todo.append("incident times without a time zone (add offsets, or set `timezone`)")
     else:
         todo.append("no incident times (no timeline entries with times)")
     if estimated:
@@ -395,14 +404,15 @@ def convert(
         front["action_items"] = items
     if tags:
         front["tags"] = tags
-    front["legacy"] = True
+    front["imported"] = True
     front["imported_from"] = {"path": source_path, "sha256": digest}
-    rest = {str(k): v for k, v in meta.items() if k not in used}
-    body = "\n".join(lines).strip("\n") + "\n"
+    rest = {str(k): _plain(v) for k, v in meta.items() if k not in used}
     if rest:
-        kept_fields = yaml.safe_dump(_plain(rest), sort_keys=False, allow_unicode=True)
-        body = f"<!-- imported fields without a place here:\n{kept_fields}-->\n\n{body}"
-        todo.append(f"foreign keys kept in a comment: {', '.join(rest)}")
+        todo.append(f"foreign keys kept under imported_fields: {', '.join(rest)}")
+    rest.update(not_catalogued)
+    if rest:
+        front["imported_fields"] = rest
+    body = "\n".join(lines).strip("\n") + "\n"
     header = yaml.dump(front, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     if estimated:
         header = re.sub(r"^(  (?:started|resolved): .*)$", r"\1  # estimate", header, flags=re.M)
@@ -496,7 +506,7 @@ def _date_of(
         found = _find_date(str(value))
         if found:
             return found
-    found = _find_date(source_name) or _find_date(text)
+    found = _find_date(source_name) or _labelled_date(text) or _find_date(text)
     if found:
         return found
     if commit_date is not None:
@@ -504,6 +514,17 @@ def _date_of(
         return commit_date
     todo.append("no date found: used today's; set the day the incident started")
     return dt.date.today()
+
+
+def _labelled_date(text: str) -> dt.date | None:
+    """The date on a line that says it is the date ("Incident date: March 4, 2025"), which
+    beats an earlier date in the text (an export's or an edit's)."""
+    for line in text.split("\n"):
+        label = _DATE_LABEL.search(line)
+        found = _find_date(line[label.end() :]) if label else None
+        if found:
+            return found
+    return None
 
 
 def _find_date(text: str) -> dt.date | None:
@@ -719,9 +740,10 @@ def _table_item(header: list[str], cells: list[str], number: int) -> dict[str, A
 def _incident_times(
     lines: list[str], day: dt.date, sections: Mapping[str, str]
 ) -> tuple[dict[str, dt.datetime], bool]:
-    """Incident times from the Timeline section's table rows or list items."""
+    """Incident times from the Timeline section's table rows or list items; a table whose
+    header says UTC ("| Time (UTC) | Event |") gives its times in UTC."""
     entries: list[tuple[dt.datetime, str]] = []
-    inside = False
+    inside = utc_table = False
     for line in lines:
         level = _heading_level(line)
         if level:
@@ -732,8 +754,11 @@ def _incident_times(
             continue
         match = _TIME.search(line)
         if match is None:
+            utc_table = utc_table or (line.strip().startswith("|") and "utc" in line.casefold())
             continue
         when = _timestamp(match, day)
+        if when is not None and when.tzinfo is None and utc_table and line.strip()[0] == "|":
+            when = when.replace(tzinfo=dt.timezone.utc)
         if when is not None:
             entries.append((when, line.casefold()))
     if not entries:
