@@ -18,7 +18,9 @@ import click
 import yaml
 
 from postmortem_kb.archive.archive import load_archive
+from postmortem_kb.check.imported import as_imported
 from postmortem_kb.check.postmortem import check_content
+from postmortem_kb.cli.output import text_line
 from postmortem_kb.model.findings import Finding, sort_key
 from postmortem_kb.model.report import Report
 from postmortem_kb.model.settings import Settings, SettingsError
@@ -230,7 +232,8 @@ def _import_one(
     if dry_run:
         report = Report(shown, settings.rule_levels)
         check_content(target.name, converted.content.encode(), report, settings)
-        outcome.findings = sorted(report.findings, key=sort_key)
+        # as the archive will see it: imported, its gaps notes (cross-file rules run later)
+        outcome.findings = sorted(as_imported(report.findings), key=sort_key)
         return outcome
     from postmortem_kb.cli.scaffold import ScaffoldError, write_new_file
 
@@ -254,8 +257,7 @@ def _text(outcomes: list[Outcome], dry_run: bool) -> str:
             lines.append(f"{verb} {o.source} -> {o.target}")
             lines.extend(f"  {what}" for what in o.done)
             lines.extend(f"  to do: {what}" for what in o.todo)
-            for f in o.findings:
-                lines.append(f"  {f.location()}: {f.level.value} {f.rule}: {f.message}")
+            lines.extend(f"  {text_line(f)}" for f in o.findings)
         elif o.state == "already-imported":
             lines.append(f"{o.source}: {o.message}")
         else:

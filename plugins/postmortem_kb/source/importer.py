@@ -142,6 +142,8 @@ _OWNER = (
     re.compile(r"\(?\bowner:?\s*@?([\w.-]+)\)?", re.I),
     re.compile(r"(?<![\w.])@([\w-]+)"),
 )
+_TRAILING = re.compile(r"\s*\(([^()]*)\)\s*$")
+_HANDLE = re.compile(r"(?:owner:?\s*)?@?([\w][\w.-]*)", re.I)
 _DUE = re.compile(r"\(?\b(?:due|by)(?:\s+on|:)?\s+(\d{4}-\d{2}-\d{2})\)?", re.I)
 _TIME_WORDS = (
     ("resolved", ("resolved", "all clear", "incident closed", "closed the incident")),
@@ -686,12 +688,11 @@ def _items_of(block: list[str], before: int) -> tuple[list[dict[str, Any]], list
 
 def _text_item(text: str, status: str, number: int) -> dict[str, Any]:
     item: dict[str, Any] = {"id": f"AI-{number}"}
-    title = text
-    due = _DUE.search(title)
-    if due:
-        title = title.replace(due.group(0), " ")
-    owner = None
-    for pattern in _OWNER:
+    title, owner, due = _trailing_details(text)
+    if due is None and (found_due := _DUE.search(title)):
+        due = found_due.group(1)
+        title = title.replace(found_due.group(0), " ")
+    for pattern in _OWNER if owner is None else ():
         found = pattern.search(title)
         if found:
             owner = found.group(1)
@@ -702,9 +703,26 @@ def _text_item(text: str, status: str, number: int) -> dict[str, Any]:
     if owner:
         item["owner"] = owner
     if due:
-        item["due"] = dt.date.fromisoformat(due.group(1))
+        item["due"] = dt.date.fromisoformat(due)
     item["status"] = status
     return item
+
+
+def _trailing_details(text: str) -> tuple[str, str | None, str | None]:
+    """An item's text without a closing "(dana, due 2025-03-30)", with its owner and due
+    date; the text unchanged when the parentheses hold anything else."""
+    found = _TRAILING.search(text)
+    if found is None:
+        return text, None, None
+    owner = due = None
+    for part in (p.strip() for p in re.split(r"[,;]", found.group(1))):
+        if (date := _DUE.fullmatch(part)) and due is None:
+            due = date.group(1)
+        elif (handle := _HANDLE.fullmatch(part)) and owner is None:
+            owner = handle.group(1)
+        else:
+            return text, None, None
+    return text[: found.start()], owner, due
 
 
 def _table_item(header: list[str], cells: list[str], number: int) -> dict[str, Any] | None:
