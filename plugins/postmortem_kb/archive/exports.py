@@ -214,6 +214,7 @@ def _postmortem(
         },
         minutes_to=_minutes(pm),
         review_meeting=meta.review_meeting.isoformat() if meta.review_meeting else None,
+        imported=meta.imported,
         related=[other.id for other in index.related.get(pm.slug, [])],
         referenced_by=[other.id for other in index.referenced_by.get(pm.slug, [])],
         action_items=[
