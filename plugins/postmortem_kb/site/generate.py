@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import markdown
 import yaml
@@ -40,10 +40,10 @@ from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.site.feeds import add_feed_links, service_feeds
 from postmortem_kb.site.html import Markers, esc, md_text
-from postmortem_kb.site.plugin import ASSETS, REQUIRED_EXTENSIONS, asset
 from postmortem_kb.site.postmortem_page import ids_in
 from postmortem_kb.site.renderer import SiteRenderer
 from postmortem_kb.site.sanitise import Sanitiser
+from postmortem_kb.site.static import ASSETS, REQUIRED_EXTENSIONS, asset
 from postmortem_kb.source.mkdocs_yml import SiteConfig
 
 MANIFEST = ".postmortem-generate"
@@ -128,8 +128,8 @@ def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) 
 def target_path(root: Path, path: str) -> Path:
     """Where ``path`` (relative, ``/``-separated, from authors' ids) goes in ``root``;
     raises ``GenerateError`` when it would leave ``root`` (``..``, absolute, symlinks)."""
-    parts = PurePosixPath(path).parts
-    if not parts or path.startswith("/") or "\\" in path or any(p in ("..", ".") for p in parts):
+    parts = path.split("/")
+    if "\\" in path or any(part in ("", ".", "..") for part in parts):
         raise GenerateError(f"refusing to write '{path}': not a plain path inside the folder")
     target = root.joinpath(*parts)
     if not target.resolve().is_relative_to(root):

@@ -36,16 +36,19 @@ from postmortem_kb.site.pages import GeneratedPage
 from postmortem_kb.site.postmortem_page import PostmortemHtml, ids_in
 from postmortem_kb.site.renderer import SiteRenderer
 from postmortem_kb.site.sanitise import Sanitiser
+from postmortem_kb.site.static import (
+    ASSETS,
+    FILTER_SCRIPT,
+    REQUIRED_EXTENSIONS,
+    SORT_SCRIPT,
+    STYLESHEET,
+    asset,
+)
 
 log = get_plugin_logger(__name__)
 
-STYLESHEET = "assets/postmortem-kb/postmortem-kb.css"
-FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
-SORT_SCRIPT = "assets/postmortem-kb/sortable-tables.js"
-ASSETS = (STYLESHEET, FILTER_SCRIPT, SORT_SCRIPT)
 DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
 OVERRIDES = Path(__file__).parent / "overrides"
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 SEARCHED_END, CARD = "searched-end", "card"
 
 
@@ -328,11 +331,6 @@ def _add_headings(page: Page, built: PostmortemHtml) -> None:
     before = [AnchorLink(title, ident, 2) for ident, title in built.headings_before]
     after = [AnchorLink(title, ident, 2) for ident, title in built.headings_after]
     page.toc = TableOfContents([*before, *page.toc, *after])
-
-
-def asset(uri: str) -> Path:
-    """The file of one of the plugin's assets (``STYLESHEET``...), in the package."""
-    return Path(__file__).parent / "assets" / Path(uri).name
 
 
 def _log_findings(findings: list[Finding]) -> None:
