@@ -29,9 +29,14 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_generate_prints_the_configuration_to_paste(tmp_path: Path) -> None:
     (tmp_path / "mkdocs.yml").write_text("site_name: KB\nplugins:\n  - postmortems\n")
     write_postmortem(tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n\n<!-- postmortems:dashboard -->\n")
     result = run(tmp_path, "--into", "docs")
     assert result.returncode == 0, result.stderr
     assert "postmortem generate: wrote " in result.stderr
+    assert "docs/index.md shows the dashboard only with the plugin; link to dashboard.md" in (
+        result.stderr
+    )
     config = yaml.safe_load(result.stdout)
     assert {"Postmortems": "postmortems/index.md"} in config["nav"]
     assert config["extra_css"] == ["assets/postmortem-kb/postmortem-kb.css"]

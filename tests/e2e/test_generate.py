@@ -167,6 +167,8 @@ def test_zensical_pages_look_like_the_plugin_pages(zensical_site: Path, plugin_s
         assert "postmortem-kb.css" in html and "sortable-tables.js" in html
     service = (zensical_site / "services" / "payments-db" / "index.html").read_text("utf-8")
     assert 'class="pm-feed"' in service  # the service's feed, under its title
+    dashboard = (zensical_site / "dashboard" / "index.html").read_text(encoding="utf-8")
+    assert "<svg" in dashboard  # docs/index.md's dashboard, as a page of its own
     archive = (zensical_site / "postmortems" / "index.html").read_text(encoding="utf-8")
     assert 'id="pm-filter"' in archive and 'data-source="archive.json"' in archive
 

@@ -49,7 +49,7 @@ def generate(into: Path, config: str | None, links: str) -> None:
     Exit status: 0 when written, 2 on a usage or configuration problem or a file in the way.
     """
     # MkDocs (and Markdown) only for this command: `check` starts without them.
-    from postmortem_kb.site.generate import GenerateError
+    from postmortem_kb.site.generate import DASHBOARD, GenerateError
     from postmortem_kb.site.generate import generate as write_site
 
     try:
@@ -68,4 +68,10 @@ def generate(into: Path, config: str | None, links: str) -> None:
         f"postmortem generate: wrote {plural(len(result.files), 'file')} into {into}{removed}",
         err=True,
     )
+    for page in result.asking_for_dashboard:
+        click.echo(
+            f"postmortem generate: {into / page} shows the dashboard only with the plugin; "
+            f"link to {DASHBOARD} (the dashboard as a page) instead",
+            err=True,
+        )
     click.echo(result.config, nl=False)

@@ -43,7 +43,7 @@ from postmortem_kb.site.html import Markers, esc, md_text
 from postmortem_kb.site.postmortem_page import ids_in
 from postmortem_kb.site.renderer import SiteRenderer
 from postmortem_kb.site.sanitise import Sanitiser
-from postmortem_kb.site.static import ASSETS, REQUIRED_EXTENSIONS, asset
+from postmortem_kb.site.static import ASSETS, DASHBOARD_MARKER, REQUIRED_EXTENSIONS, asset
 from postmortem_kb.source.mkdocs_yml import SiteConfig
 
 MANIFEST = ".postmortem-generate"
@@ -57,6 +57,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 _VOID |= {"track", "wbr"}
 _HEADING_ID = re.compile(r"[\w-]+")
+DASHBOARD = "dashboard.md"  # the dashboard the plugin puts into docs pages, as a page
 SOURCE, PAGE = "source", "page"
 LINK_STYLES = (SOURCE, PAGE)
 _HTML_LINK = re.compile(r'(href|src)="([^":#?]+)\.html([#?][^"]*)?"')
@@ -74,6 +75,7 @@ class Generated:
     removed: list[str]
     config: str
     findings: list[Finding]
+    asking_for_dashboard: list[str]  # pages of the folder with the plugin's dashboard marker
 
 
 def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) -> Generated:
@@ -99,6 +101,7 @@ def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) 
     )
     pages = {postmortem_uri(pm.slug): pm.title for pm in index.postmortems}
     pages.update((uri, page.title) for uri, page in renderer.generated.items())
+    pages[DASHBOARD] = "Dashboard"
     files = [*pages, *ASSETS, *_file_paths(index)]
     root = into.resolve()
     if root.exists() and not root.is_dir():
@@ -117,12 +120,19 @@ def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) 
         _write(root, postmortem_uri(pm.slug), writer.postmortem(pm))
     for uri in renderer.generated:
         _write(root, uri, writer.generated(uri))
+    _write(root, DASHBOARD, writer.dashboard())
     for uri in ASSETS:
         _write(root, uri, asset(uri).read_text(encoding="utf-8"))
     for path, text in _files(index, site):
         _write(root, path, text)
     _write(root, MANIFEST, MANIFEST_HEADER + "".join(f"{path}\n" for path in files))
-    return Generated(files, removed, nav_snippet(renderer), archive.findings() + index.findings)
+    return Generated(
+        files,
+        removed,
+        nav_snippet(renderer),
+        archive.findings() + index.findings,
+        _asking_for_dashboard(root, set(files)),
+    )
 
 
 def target_path(root: Path, path: str) -> Path:
@@ -164,6 +174,16 @@ def _write(root: Path, path: str, text: str) -> None:
     if target.is_symlink():  # listed by the last run, replaced by a link since: not followed
         target.unlink()
     target.write_text(text, encoding="utf-8")
+
+
+def _asking_for_dashboard(root: Path, generated: set[str]) -> list[str]:
+    """The site's own pages in ``root`` that show the dashboard with the plugin."""
+    found = []
+    for path in sorted(root.rglob("*.md")):
+        name = path.relative_to(root).as_posix()
+        if name not in generated and DASHBOARD_MARKER in path.read_text("utf-8", "replace"):
+            found.append(name)
+    return found
 
 
 def _file_paths(index: Index) -> list[str]:
@@ -222,6 +242,12 @@ class _PageWriter:
             url = page_url(uri, self.renderer.directory_urls)
             html = add_feed_links(html, url, self.site_name, self.renderer.site_url, service)
         return page_file(spec.title, self._sources(uri, html), searchable=spec.searchable)
+
+    def dashboard(self) -> str:
+        """The dashboard, as a page of its own."""
+        url = page_url(DASHBOARD, self.renderer.directory_urls)
+        html = "<h1>Dashboard</h1>\n" + self.renderer.dashboard(url)
+        return page_file("Dashboard", self._sources(DASHBOARD, html), searchable=False)
 
     def _sources(self, uri: str, html: str) -> str:
         """Links to pages as links to their Markdown files (``source`` links); ``.html``
@@ -313,7 +339,8 @@ class _Headings(HTMLParser):
 
 def nav_snippet(renderer: SiteRenderer) -> str:
     """The configuration a site without the plugin needs (YAML for ``mkdocs.yml``)."""
-    nav = [{page.title: uri} for uri, page in renderer.generated.items() if page.listed]
+    nav = [{"Dashboard": DASHBOARD}]
+    nav += [{page.title: uri} for uri, page in renderer.generated.items() if page.listed]
     folders = sorted(
         {uri.rsplit("/", 1)[0] for uri, page in renderer.generated.items() if not page.listed}
         | {"postmortems"}

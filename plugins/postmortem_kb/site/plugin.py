@@ -38,6 +38,7 @@ from postmortem_kb.site.renderer import SiteRenderer
 from postmortem_kb.site.sanitise import Sanitiser
 from postmortem_kb.site.static import (
     ASSETS,
+    DASHBOARD_MARKER,
     FILTER_SCRIPT,
     REQUIRED_EXTENSIONS,
     SORT_SCRIPT,
@@ -47,7 +48,6 @@ from postmortem_kb.site.static import (
 
 log = get_plugin_logger(__name__)
 
-DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
 OVERRIDES = Path(__file__).parent / "overrides"
 SEARCHED_END, CARD = "searched-end", "card"
 

@@ -13,6 +13,7 @@ FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
 SORT_SCRIPT = "assets/postmortem-kb/sortable-tables.js"
 ASSETS = (STYLESHEET, FILTER_SCRIPT, SORT_SCRIPT)
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
+DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"  # where a docs page shows the dashboard
 
 
 def asset(uri: str) -> Path:
