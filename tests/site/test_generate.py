@@ -212,3 +212,18 @@ def test_generate_runs_without_mkdocs() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_a_run_that_stops_half_way_leaves_every_written_file_listed(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    generate(site(tmp_path), docs, DAY)
+    other = "2026-03-20-checkout-db-failover-again"
+    write_postmortem(tmp_path, pm_id=other)
+    (docs / "services" / "checkout.md").unlink()
+    (docs / "services" / "checkout.md").mkdir()  # writing this page fails half-way
+    with pytest.raises(IsADirectoryError):
+        generate(site(tmp_path), docs, DAY)
+    assert (docs / f"postmortems/{other}.md").is_file()  # written before the failure
+    (docs / "services" / "checkout.md").rmdir()
+    result = generate(site(tmp_path), docs, DAY)  # no "not written by" for the new page
+    assert f"postmortems/{other}.md" in result.files

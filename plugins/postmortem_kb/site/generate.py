@@ -114,6 +114,8 @@ def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) 
                 f"'{into / path}' exists and was not written by 'postmortem generate': it "
                 "would be overwritten. Move or remove it, or generate into another folder."
             )
+    # Listed before anything is written: a run that stops half-way leaves no file unlisted.
+    _write_manifest(root, sorted(earlier | set(files)))
     removed = [path for path in sorted(earlier - set(files)) if _remove(root, path)]
     writer = _PageWriter(renderer, Sanitiser(settings.allow_html), site.site_name, set(pages))
     for pm in index.postmortems:
@@ -125,7 +127,7 @@ def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) 
         _write(root, uri, asset(uri).read_text(encoding="utf-8"))
     for path, text in _files(index, site):
         _write(root, path, text)
-    _write(root, MANIFEST, MANIFEST_HEADER + "".join(f"{path}\n" for path in files))
+    _write_manifest(root, files)
     return Generated(
         files,
         removed,
@@ -159,6 +161,10 @@ def _previous_files(root: Path) -> set[str]:
     return {line for line in lines if line and not line.startswith("#")}
 
 
+def _write_manifest(root: Path, files: list[str]) -> None:
+    _write(root, MANIFEST, MANIFEST_HEADER + "".join(f"{path}\n" for path in files))
+
+
 def _remove(root: Path, path: str) -> bool:
     """Delete a file of the last run that is no longer generated; True when one was."""
     target = target_path(root, path)  # the manifest is a file in the folder: checked too
@@ -181,8 +187,13 @@ def _asking_for_dashboard(root: Path, generated: set[str]) -> list[str]:
     found = []
     for path in sorted(root.rglob("*.md")):
         name = path.relative_to(root).as_posix()
-        if name not in generated and DASHBOARD_MARKER in path.read_text("utf-8", "replace"):
-            found.append(name)
+        if name in generated:
+            continue
+        try:
+            if DASHBOARD_MARKER in path.read_text("utf-8", "replace"):
+                found.append(name)
+        except OSError:
+            continue  # the generator reports a page it cannot read
     return found
 
 
