@@ -227,3 +227,16 @@ def test_a_run_that_stops_half_way_leaves_every_written_file_listed(tmp_path: Pa
     (docs / "services" / "checkout.md").rmdir()
     result = generate(site(tmp_path), docs, DAY)  # no "not written by" for the new page
     assert f"postmortems/{other}.md" in result.files
+
+
+def test_only_headings_outside_other_elements_become_markdown() -> None:
+    html = (
+        "<!-- <h2>not</h2> --><div title=\"a <h2> b\"><h2 id=\"inner\">Inner</h2><br></div>\n"
+        '<h3 id="x">A <code>&lt;b&gt;</code> &amp; C<a class="headerlink" href="#x">&para;</a></h3>'
+        "<svg><rect/><style>h2 > b {}</style></svg>"
+    )
+    text = page_file("T", html, searchable=True)
+    body = text.split("---\n", 2)[2]
+    assert body.count("\n#") == 1
+    assert "### A &lt;b&gt; &amp; C {#x}" in body
+    assert '<h2 id="inner">Inner</h2>' in body
