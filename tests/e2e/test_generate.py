@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from helpers import REPO, SAMPLE_TODAY, build_sample
+from helpers import CHROMIUM, CHROMIUM_FLAGS, REPO, SAMPLE_TODAY, browser_api, build_sample, serve
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": SAMPLE_TODAY, "NO_MKDOCS_2_WARNING": "1"}
@@ -171,6 +171,35 @@ def test_zensical_pages_look_like_the_plugin_pages(zensical_site: Path, plugin_s
     assert "<svg" in dashboard  # docs/index.md's dashboard, as a page of its own
     archive = (zensical_site / "postmortems" / "index.html").read_text(encoding="utf-8")
     assert 'id="pm-filter"' in archive and 'data-source="archive.json"' in archive
+
+
+def test_zensical_site_filters_and_sorts_in_a_browser(zensical_site: Path) -> None:
+    """The plugin's scripts work in the Zensical build: the archive filters (which match
+    rows by their links' URLs) and the sortable tables, without console errors."""
+    api = browser_api()
+    errors: list[str] = []
+    with serve(zensical_site) as url, api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.set_default_timeout(10_000)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(url + "postmortems/", wait_until="networkidle")
+        count = page.locator("#pm-filter .pm-filter-count")
+        assert count.inner_text() == "14 postmortems."
+        page.locator("#pm-filter").get_by_label("Words").fill("maxmemory")  # body text only
+        assert count.inner_text() == "1 of 14 postmortems match."
+        shown = page.locator("#pm-filter-results tbody tr:not([hidden]) td:nth-child(2) a")
+        assert (
+            shown.get_attribute("href")
+            == "../postmortems/2026-11-24-checkout-session-store-eviction/"
+        )
+        page.goto(url + "teams/team-sre/", wait_until="networkidle")
+        header = page.locator("table[data-pm-sort] th button").first
+        header.click()
+        assert page.locator("table[data-pm-sort] th[aria-sort]").count() >= 1
+        browser.close()
+    assert errors == []
 
 
 class _Links(HTMLParser):

@@ -231,7 +231,7 @@ def test_a_run_that_stops_half_way_leaves_every_written_file_listed(tmp_path: Pa
 
 def test_only_headings_outside_other_elements_become_markdown() -> None:
     html = (
-        "<!-- <h2>not</h2> --><div title=\"a <h2> b\"><h2 id=\"inner\">Inner</h2><br></div>\n"
+        '<!-- <h2>not</h2> --><div title="a <h2> b"><h2 id="inner">Inner</h2><br></div>\n'
         '<h3 id="x">A <code>&lt;b&gt;</code> &amp; C<a class="headerlink" href="#x">&para;</a></h3>'
         "<svg><rect/><style>h2 > b {}</style></svg>"
     )
