@@ -61,3 +61,10 @@ def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "'missing.yml' does not exist" in result.stderr
     assert not (tmp_path / "docs").exists()
+
+
+def test_a_missing_postmortem_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = run(tmp_path, "--into", "docs")
+    assert result.returncode == 2
+    assert f"the postmortem folder '{tmp_path / 'postmortems'}' does not exist" in result.stderr
+    assert not (tmp_path / "docs").exists()

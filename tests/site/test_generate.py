@@ -103,6 +103,7 @@ def test_own_pages_stay_and_a_second_run_replaces_only_its_own_files(tmp_path: P
     assert PM_PAGE in first.files and "services/index.md" in first.files
     assert "assets/postmortem-kb/postmortem-kb.css" in first.files
     assert {"archive.json", "action-items.json", "feed.xml"} <= {Path(p).name for p in first.files}
+    assert "<title>KB: postmortems</title>" in (docs / "feed.xml").read_text()  # site_name
     manifest = (docs / MANIFEST).read_text()
     assert "index.md\n" not in manifest.splitlines(keepends=True)
     assert files_in(docs) == {"index.md", MANIFEST, *first.files}

@@ -97,6 +97,11 @@ def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) 
     if links not in LINK_STYLES:
         raise GenerateError(f"links must be one of {', '.join(LINK_STYLES)}, not '{links}'")
     settings = site.settings
+    if not site.archive_dir.is_dir():
+        raise GenerateError(
+            f"the postmortem folder '{site.archive_dir}' does not exist: run in the folder of "
+            "mkdocs.yml, or give it with --config"
+        )
     folder = cache_folder(site.base, settings)
     cache = None if folder is None else CheckCache(folder, settings)
     archive = load_archive(site.archive_dir, site.base, settings, cache=cache, today=today)
