@@ -140,6 +140,17 @@ def test_zensical_builds_every_page_and_file_of_the_plugin_site(
     assert missing == []
 
 
+def test_exports_calendars_and_feeds_are_those_of_the_plugin(
+    zensical_site: Path, plugin_site: Path
+) -> None:
+    files = [p for p in plugin_outputs(plugin_site) if not p.endswith((".html", ".css", ".js"))]
+    assert len(files) > 20  # exports, each owner's, team's and person's calendar, the feeds
+    different = [
+        p for p in files if (zensical_site / p).read_bytes() != (plugin_site / p).read_bytes()
+    ]
+    assert different == []
+
+
 def test_plain_mkdocs_strict_builds_every_page_and_file_of_the_plugin_site(
     mkdocs_site: Path, plugin_site: Path
 ) -> None:

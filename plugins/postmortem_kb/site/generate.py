@@ -19,9 +19,9 @@ import datetime as dt
 import posixpath
 import re
 import secrets
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from html import unescape
 from pathlib import Path
 
@@ -30,11 +30,17 @@ import yaml
 
 from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.cache import CheckCache, cache_folder
-from postmortem_kb.archive.calendars import CalendarSite, calendar_paths, write_calendars
-from postmortem_kb.archive.exports import EXPORT_FILES, write_exports
-from postmortem_kb.archive.feeds import FeedSite, feed_paths, write_feeds
+from postmortem_kb.archive.calendars import CalendarSite, CalendarWriter, calendar_files
+from postmortem_kb.archive.exports import (
+    EXPORT_FILES,
+    action_items_csv,
+    action_items_json,
+    archive_filter_json,
+    postmortems_json,
+)
+from postmortem_kb.archive.feeds import FeedSite, atom, feed_files
 from postmortem_kb.archive.index import Index, build_index
-from postmortem_kb.archive.review_calendar import REVIEW_CALENDAR, write_review_calendar
+from postmortem_kb.archive.review_calendar import REVIEW_CALENDAR, review_calendar
 from postmortem_kb.archive.urls import page_url, postmortem_uri
 from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.record import Postmortem
@@ -115,7 +121,8 @@ def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) 
     pages = {postmortem_uri(pm.slug): pm.title for pm in index.postmortems}
     pages.update((uri, page.title) for uri, page in renderer.generated.items())
     pages[DASHBOARD] = "Dashboard"
-    files = [*pages, *ASSETS, *_file_paths(index)]
+    outputs = _outputs(index, site)
+    files = [*pages, *ASSETS, *(path for path, _ in outputs)]
     root = into.resolve()
     if root.exists() and not root.is_dir():
         raise GenerateError(f"'{into}' is not a folder; give the docs folder to write into")
@@ -138,8 +145,8 @@ def generate(site: SiteConfig, into: Path, today: dt.date, links: str = SOURCE) 
     _write(root, DASHBOARD, writer.dashboard())
     for uri in ASSETS:
         _write(root, uri, asset(uri).read_text(encoding="utf-8"))
-    for path, text in _files(index, site):
-        _write(root, path, text)
+    for path, text in outputs:
+        _write(root, path, text())
     _write_manifest(root, files)
     return Generated(
         files,
@@ -210,25 +217,25 @@ def _asking_for_dashboard(root: Path, generated: set[str]) -> list[str]:
     return found
 
 
-def _file_paths(index: Index) -> list[str]:
-    """The exports, calendars and feeds of the site, from its root."""
-    return [*EXPORT_FILES, *calendar_paths(index), REVIEW_CALENDAR, *feed_paths(index)]
-
-
-def _files(index: Index, site: SiteConfig) -> Iterator[tuple[str, str]]:
-    """The exports, calendars and feeds, written by the plugin's writers into a scratch
-    folder and read back, so each goes through the checks of ``_write``."""
-    calendars = CalendarSite(
-        site.site_name, site.site_url, site.directory_urls, site.settings.jira_url
+def _outputs(index: Index, site: SiteConfig) -> list[tuple[str, Callable[[], str]]]:
+    """The exports, calendars and feeds (where each goes, from the site root, and its text),
+    from the functions the plugin writes them with."""
+    urls, site_url = site.directory_urls, site.site_url
+    severities = site.settings.severities
+    calendars = CalendarSite(site.site_name, site_url, urls, site.settings.jira_url)
+    feeds = FeedSite(site.site_name, site_url, urls)
+    writer = CalendarWriter(index, calendars)
+    exports = (
+        lambda: postmortems_json(index, urls, site_url),
+        lambda: action_items_json(index, urls, site_url),
+        lambda: action_items_csv(index, urls, site_url),
+        lambda: archive_filter_json(index, severities, urls),
     )
-    with tempfile.TemporaryDirectory(prefix="postmortem-generate-") as scratch:
-        folder = Path(scratch)
-        write_exports(index, folder, site.settings.severities, site.directory_urls, site.site_url)
-        write_calendars(index, folder, calendars)
-        write_review_calendar(index, folder, calendars)
-        write_feeds(index, folder, FeedSite(site.site_name, site.site_url, site.directory_urls))
-        for path in _file_paths(index):
-            yield path, (folder / path).read_text(encoding="utf-8")
+    outputs = list(zip(EXPORT_FILES, exports, strict=True))
+    outputs += [(c.path, partial(writer.calendar, c)) for c in calendar_files(index, calendars)]
+    outputs.append((REVIEW_CALENDAR, partial(review_calendar, index, calendars)))
+    outputs += [(f.path, partial(atom, f, index, feeds)) for f in feed_files(index, feeds)]
+    return outputs
 
 
 class _PageWriter:
