@@ -158,6 +158,21 @@ def test_plain_mkdocs_strict_builds_every_page_and_file_of_the_plugin_site(
     assert missing == []
 
 
+def test_zensical_pages_link_where_the_plugin_pages_link(
+    zensical_site: Path, plugin_site: Path
+) -> None:
+    """Every page's content links to the same places (resolved from the site root)."""
+    pages = sorted(p for p in plugin_outputs(plugin_site) if p.endswith(".html"))
+    different = [
+        p for p in pages if content_links(zensical_site, p) != content_links(plugin_site, p)
+    ]
+    assert different == []
+    service = content_links(zensical_site, "services/payments-db/index.html")
+    assert "postmortems/2026-03-14-payments-db-failover-runbook/" in service
+    assert "postmortems/2026-03-14-payments-db-failover-runbook/#ai-5" in service
+    assert "https://postmortems.larkspur.example/services/payments-db.xml" in service
+
+
 def test_zensical_internal_links_resolve(zensical_site: Path) -> None:
     assert broken_links(zensical_site) == []
 
@@ -227,6 +242,43 @@ class _Links(HTMLParser):
         for name in ("href", "src"):
             if values.get(name) and tag in ("a", "link", "script", "img"):
                 self.links.append(str(values[name]))
+
+
+class _ContentLinks(HTMLParser):
+    """The links of a page's ``<article>``, but its permalinks and edit button."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.depth += tag == "article"
+        theirs = {"headerlink", "md-content__button"} & set((values.get("class") or "").split())
+        if self.depth and tag == "a" and values.get("href") and not theirs:
+            self.links.append(str(values["href"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= tag == "article"
+
+
+def content_links(site: Path, page: str) -> set[str]:
+    """The links of ``page``'s content, from the site root (``services/db/#x``)."""
+    parser = _ContentLinks()
+    parser.feed((site / page).read_text(encoding="utf-8"))
+    folder, found = posixpath.dirname(page), set()
+    for href in parser.links:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc:
+            found.add(href)
+            continue
+        path = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+        path = "" if path == "." else path + ("/" if parts.path.endswith("/") else "")
+        found.add(
+            path + (f"?{parts.query}" if parts.query else "") + f"#{parts.fragment}".rstrip("#")
+        )
+    return found
 
 
 def _parse(path: Path) -> _Links:
