@@ -112,6 +112,9 @@ MAY_IMPORT = {
     "cli": {"model", "source", "check", "archive", "cli"},
 }
 """Data flows one way: each layer imports only the layers before it (and itself)."""
+RENDERS_PAGES = {"cli/generate.py"}
+"""`postmortem generate` writes the site's pages: it imports site/ (when it runs, so that
+`postmortem check` starts without MkDocs)."""
 
 
 def package_modules() -> list[Path]:
@@ -121,6 +124,10 @@ def package_modules() -> list[Path]:
         for path in PACKAGE.rglob("*.py")
         if "__pycache__" not in path.parts and len(path.relative_to(PACKAGE).parts) > 1
     )
+
+
+def _module_path(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
 
 
 def test_the_layers_are_the_package_folders() -> None:
@@ -133,13 +140,12 @@ def test_the_layers_are_the_package_folders() -> None:
 )
 def test_each_layer_imports_only_the_layers_before_it(path: Path) -> None:
     layer = path.relative_to(PACKAGE).parts[0]
+    allowed = MAY_IMPORT[layer] | ({"site"} if _module_path(path) in RENDERS_PAGES else set())
     wrong = []
     for line, module in imported_modules(path):
         parts = module.split(".")
         if parts[0] in {"mkdocs", "material"} and layer != "site":
             wrong.append(f"{line}: import {module} (only site/ imports MkDocs)")
-        if parts[0] == "postmortem_kb" and len(parts) > 1 and parts[1] not in MAY_IMPORT[layer]:
+        if parts[0] == "postmortem_kb" and len(parts) > 1 and parts[1] not in allowed:
             wrong.append(f"{line}: import {module}")
-    assert wrong == [], (
-        f"{path.relative_to(REPO)} ({layer}/) may import {sorted(MAY_IMPORT[layer])}"
-    )
+    assert wrong == [], f"{path.relative_to(REPO)} ({layer}/) may import {sorted(allowed)}"

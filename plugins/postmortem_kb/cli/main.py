@@ -1,4 +1,5 @@
-"""The ``postmortem`` command: ``new``, ``check``, ``actions``, ``schema`` and ``rules``.
+"""The ``postmortem`` command: ``new``, ``check``, ``actions``, ``schema``, ``rules``, ``import``
+and ``generate``.
 
 Thin glue over the core; ``check`` and ``actions`` never import MkDocs (start-up time matters
 for pre-commit and pull-request checks).
@@ -20,6 +21,7 @@ from postmortem_kb import __version__
 from postmortem_kb.archive.archive import Archive, load_archive, load_context
 from postmortem_kb.archive.cache import CheckCache, cache_folder
 from postmortem_kb.cli.formats import ACTION_FORMATS, FINDING_FORMATS
+from postmortem_kb.cli.generate import generate
 from postmortem_kb.cli.importer import import_command
 from postmortem_kb.cli.output import format_findings
 from postmortem_kb.model.clock import today
@@ -475,6 +477,7 @@ def rules(language: bool) -> None:
 
 
 main.add_command(import_command)
+main.add_command(generate)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -34,20 +33,23 @@ from postmortem_kb.site.config import PostmortemsConfig, settings_from_config
 from postmortem_kb.site.feeds import add_feed_links, service_feeds
 from postmortem_kb.site.html import Markers, esc
 from postmortem_kb.site.pages import GeneratedPage
-from postmortem_kb.site.postmortem_page import PostmortemHtml
+from postmortem_kb.site.postmortem_page import PostmortemHtml, ids_in
 from postmortem_kb.site.renderer import SiteRenderer
 from postmortem_kb.site.sanitise import Sanitiser
+from postmortem_kb.site.static import (
+    ASSETS,
+    DASHBOARD_MARKER,
+    FILTER_SCRIPT,
+    REQUIRED_EXTENSIONS,
+    SORT_SCRIPT,
+    STYLESHEET,
+    asset,
+)
 
 log = get_plugin_logger(__name__)
 
-STYLESHEET = "assets/postmortem-kb/postmortem-kb.css"
-FILTER_SCRIPT = "assets/postmortem-kb/archive-filter.js"
-SORT_SCRIPT = "assets/postmortem-kb/sortable-tables.js"
-DASHBOARD_MARKER = "<!-- postmortems:dashboard -->"
 OVERRIDES = Path(__file__).parent / "overrides"
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "admonition", "toc")
 SEARCHED_END, CARD = "searched-end", "card"
-ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -153,8 +155,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.postmortems[uri] = pm
         for page in list(self.site.generated.values()):
             self._add(page, files, config)
-        for uri in (STYLESHEET, FILTER_SCRIPT, SORT_SCRIPT):
-            files.append(File.generated(config, uri, abs_src_path=str(_asset(Path(uri).name))))
+        for uri in ASSETS:
+            files.append(File.generated(config, uri, abs_src_path=str(asset(uri))))
         _log_findings([*archive.findings(), *index.findings])
         return files
 
@@ -216,7 +218,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return context
         pm = self.postmortems.get(uri)
         if pm is not None:
-            built = self.site.postmortem(pm, _ids_in(page.content))
+            built = self.site.postmortem(pm, ids_in(page.content))
             self.built[uri] = built
             # Search reads the card as one line of text, not the card's markup.
             page.content = built.searched + self.mark(SEARCHED_END) + page.content
@@ -248,8 +250,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # go into the page's output only.
         page.content = title + self.mark(CARD) + content + built.after
         _add_headings(page, built)
-        card = self.mark.fill(built.before, built.later, final=True)  # it holds markers too
-        self.later[page.file.src_uri] = {**built.later, CARD: card}
+        self.later[page.file.src_uri] = {**built.later, CARD: built.card(self.mark)}
         return context
 
     on_page_context = CombinedEvent(_before_search, _after_search)
@@ -325,20 +326,11 @@ def _dashboard_pages(files: Files) -> set[str]:
     return found
 
 
-def _ids_in(html: str) -> set[str]:
-    """Every element id of an HTML fragment (headings, attribute lists, footnotes...)."""
-    return set(ID_ATTRIBUTE.findall(html))
-
-
 def _add_headings(page: Page, built: PostmortemHtml) -> None:
     """List the headings the plugin added in the page's table of contents, in page order."""
     before = [AnchorLink(title, ident, 2) for ident, title in built.headings_before]
     after = [AnchorLink(title, ident, 2) for ident, title in built.headings_after]
     page.toc = TableOfContents([*before, *page.toc, *after])
-
-
-def _asset(name: str) -> Path:
-    return Path(__file__).parent / "assets" / name
 
 
 def _log_findings(findings: list[Finding]) -> None:

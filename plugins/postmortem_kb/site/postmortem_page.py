@@ -10,6 +10,7 @@ postmortem that says it, not its neighbours, and the index stays small.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from postmortem_kb.model.text import anchor, plural, unique
 from postmortem_kb.site.html import (
     Links,
     Mark,
+    Markers,
     admonition,
     dash,
     duration,
@@ -43,6 +45,7 @@ from postmortem_kb.site.html import (
 
 TIMES, ITEMS, EARLIER, RELATED = "times", "items", "earlier", "related"
 ARCHIVE = "postmortems/index.md"
+ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,22 @@ class PostmortemHtml:
     def headings(self) -> list[tuple[str, str]]:
         """Every heading the HTML adds."""
         return [*self.headings_before, *self.headings_after]
+
+    def card(self, markers: Markers) -> str:
+        """What the page shows before the body, every place in it filled."""
+        return markers.fill(self.before, self.later, final=True)
+
+    def page(self, title: str, body: str, markers: Markers) -> str:
+        """The whole content of the page: the title, the card, ``body`` (the author's
+        converted and sanitised Markdown) and what follows it, every place filled."""
+        after = markers.fill(self.after, self.later, final=True)
+        return f"<h1>{esc(title)}</h1>\n{self.card(markers)}{body}\n{after}"
+
+
+def ids_in(html: str) -> set[str]:
+    """Every element id of an HTML fragment (headings, attribute lists, footnotes...): the
+    ids the headings the page adds must avoid."""
+    return set(ID_ATTRIBUTE.findall(html))
 
 
 def postmortem_html(

@@ -52,6 +52,7 @@ class SiteConfig:
     settings: Settings
     directory_urls: bool = True  # MkDocs' use_directory_urls, for URLs in exports
     site_url: str | None = None  # MkDocs' site_url, ending in "/": absolute URLs when set
+    site_name: str = ""  # MkDocs' site_name: the name of feeds and calendars
 
     @property
     def archive_dir(self) -> Path:
@@ -75,7 +76,14 @@ def read_site_config(config_file: Path, *, required: bool) -> SiteConfig:
         True,
     )
     site_url = next((data["site_url"] for data in chain if "site_url" in data), None)
-    return SiteConfig(base, Settings.from_options(options), directory_urls, _folder_url(site_url))
+    site_name = next((data["site_name"] for data in chain if "site_name" in data), "")
+    return SiteConfig(
+        base,
+        Settings.from_options(options),
+        directory_urls,
+        _folder_url(site_url),
+        str(site_name or ""),
+    )
 
 
 def _folder_url(value: Any) -> str | None:
