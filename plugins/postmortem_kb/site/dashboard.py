@@ -14,6 +14,7 @@ from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import plural
 from postmortem_kb.site.html import Links, esc, paragraph, severity_badge, status_badge, table
+from postmortem_kb.site.insights import INSIGHTS
 from postmortem_kb.site.reviews import compliance_card
 
 MONTHS = 12
@@ -169,7 +170,8 @@ def dashboard_html(index: Index, settings: Settings, links: Links) -> str:
     items = "".join(
         f"<li>\n<p><strong>{title}</strong></p>\n<p>{text}</p>\n</li>\n" for title, text in cards
     )
-    html = f'<div class="grid cards pm-dashboard">\n<ul>\n{items}</ul>\n</div>\n'
+    # The whole dashboard in one element: the plugin's part of the page (tests check it).
+    html = f'<div class="pm-home">\n<div class="grid cards pm-dashboard">\n<ul>\n{items}</ul>\n</div>\n'
     html += '<h3 id="latest-postmortems">Latest postmortems</h3>\n'
     if board.latest:
         rows = []
@@ -184,13 +186,22 @@ def dashboard_html(index: Index, settings: Settings, links: Links) -> str:
                     status_badge(pm.meta.status),
                 )
             )
-        html += table(("Date", "Postmortem", "Severity", "Services", "Status"), rows)
+        headers = ("Date", "Postmortem", "Severity", "Services", "Status")
+        html += table(headers, rows, caption="Latest postmortems")
     else:
         html += paragraph("No postmortems yet.")
-    return html + '<h3 id="incidents-per-month">Incidents per month</h3>\n' + _chart(board.chart)
+    figures = links.url(INSIGHTS) + "#incidents-per-month"
+    return (
+        html
+        + '<h3 id="incidents-per-month">Incidents per month</h3>\n'
+        + _chart(board.chart, figures)
+        + "</div>\n"
+    )
 
 
-def _chart(c: Chart) -> str:
+def _chart(c: Chart, figures: str) -> str:
+    """The chart as an image for assistive technology; its figures are in a table of the
+    insights page (``figures``)."""
     title = f"Postmortems per month by severity, {c.first} to {c.last}: {c.total} in all"
     svg = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {c.width} {c.height}" '
@@ -223,7 +234,8 @@ def _chart(c: Chart) -> str:
     svg.append("</svg>")
     caption = (
         f"Postmortems per month by severity, {c.first} to {c.last} "
-        f"({plural(c.total, 'postmortem')})."
+        f"({plural(c.total, 'postmortem')}); the figures are in a "
+        f'<a href="{figures}">table of the insights</a>.'
     )
     return (
         '<figure class="pm-chart">\n'

@@ -96,7 +96,7 @@ def queue_table(queue: list[Waiting], today: dt.date, links: Links) -> str:
         "Review meeting",
         "Teams to invite",
     )
-    return table(headers, rows)
+    return table(headers, rows, caption="Postmortems waiting for review")
 
 
 def _deadline(waiting: Waiting, today: dt.date) -> str:
