@@ -10,6 +10,7 @@ tests are skipped on a developer machine and fail in CI (CI=true), as in test_br
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,11 +79,9 @@ def scheme_context(browser: Any, scheme: str) -> Any:
     """A browser context whose pages open in ``scheme``: Material reads the reader's choice
     of palette from localStorage (``<scope>.__palette``) before it paints."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    palette = (
-        '{"index": %d, "color": {"media": "", "scheme": "%s", "primary": "indigo", '
-        '"accent": "indigo"}}' % (SCHEMES[scheme], scheme)
-    )
-    context.add_init_script(f"localStorage.setItem('/.__palette', {palette!r})")
+    color = {"media": "", "scheme": scheme, "primary": "indigo", "accent": "indigo"}
+    palette = json.dumps({"index": SCHEMES[scheme], "color": color})
+    context.add_init_script(f"localStorage.setItem('/.__palette', {json.dumps(palette)})")
     return context
 
 

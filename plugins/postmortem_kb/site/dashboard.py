@@ -171,7 +171,8 @@ def dashboard_html(index: Index, settings: Settings, links: Links) -> str:
         f"<li>\n<p><strong>{title}</strong></p>\n<p>{text}</p>\n</li>\n" for title, text in cards
     )
     # The whole dashboard in one element: the plugin's part of the page (tests check it).
-    html = f'<div class="pm-home">\n<div class="grid cards pm-dashboard">\n<ul>\n{items}</ul>\n</div>\n'
+    html = '<div class="pm-home">\n'
+    html += f'<div class="grid cards pm-dashboard">\n<ul>\n{items}</ul>\n</div>\n'
     html += '<h3 id="latest-postmortems">Latest postmortems</h3>\n'
     if board.latest:
         rows = []
