@@ -13,6 +13,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +59,16 @@ SCHEMES = {"default": 0, "slate": 1}  # Material's palette toggles in the sample
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Build the sample archive (on 2026-11-27) and serve it on a free loopback port."""
-    site_dir = tmp_path_factory.mktemp("a11y") / "site"
-    build_sample(site_dir)
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample archive, built on 2026-11-27."""
+    site = tmp_path_factory.mktemp("a11y") / "site"
+    build_sample(site)
+    return site
+
+
+@pytest.fixture(scope="module")
+def site_url(site_dir: Path) -> Iterator[str]:
+    """The sample archive, served on a free loopback port."""
     with serve(site_dir) as url:
         yield url
 
@@ -121,6 +128,51 @@ def test_no_serious_violation_on_any_generated_page(
     finally:
         context.close()
     assert not found, f"{len(found)} serious or critical violations:\n" + "\n".join(found)
+
+
+class Tables(HTMLParser):
+    """Each table of a page's article: whether it has a caption, and its header cells
+    without a scope."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_article = False
+        self.captions: list[bool] = []
+        self.unscoped = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_article = self.in_article or tag == "article"
+        if not self.in_article:
+            return
+        if tag == "table":
+            self.captions.append(False)
+        elif tag == "caption" and self.captions:
+            self.captions[-1] = True
+        elif tag == "th" and "scope" not in dict(attrs):
+            self.unscoped += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_article = self.in_article and tag != "article"
+
+
+def test_every_generated_table_has_a_caption_and_scoped_headers(site_dir: Path) -> None:
+    generated = [p for p in PAGES if p] + [
+        f"{kind}/{p.name}/"
+        for kind in ("postmortems", "services", "causes", "teams", "people")
+        for p in sorted((site_dir / kind).iterdir())
+        if (p / "index.html").exists()
+    ]
+    tables = 0
+    for path in generated:
+        parser = Tables()
+        parser.feed((site_dir / path / "index.html").read_text(encoding="utf-8"))
+        assert all(parser.captions), f"/{path}: a table without a caption"
+        assert parser.unscoped == 0, f"/{path}: {parser.unscoped} header cells without scope"
+        tables += len(parser.captions)
+    home = Tables()
+    home.feed((site_dir / "index.html").read_text(encoding="utf-8"))
+    assert len(home.captions) == 2 and all(home.captions)  # latest postmortems, chart figures
+    assert tables > 100
 
 
 def test_archive_is_filtered_and_a_result_opened_by_keyboard(browser: Any, site_url: str) -> None:

@@ -14,7 +14,6 @@ from postmortem_kb.model.record import Postmortem
 from postmortem_kb.model.settings import Settings
 from postmortem_kb.model.text import plural
 from postmortem_kb.site.html import Links, esc, paragraph, severity_badge, status_badge, table
-from postmortem_kb.site.insights import INSIGHTS
 from postmortem_kb.site.reviews import compliance_card
 
 MONTHS = 12
@@ -51,6 +50,8 @@ class Chart:
     last: str
     plot_left: int
     plot_bottom: float
+    figures: list[tuple[str, list[int]]]  # the data table: month ("2026-03"), count by severity
+    severities: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ def monthly_chart(
         last=f"{months[-1]:%B %Y}",
         plot_left=PLOT_LEFT,
         plot_bottom=plot_bottom,
+        figures=[(f"{m:%Y-%m}", list(counts[(m.year, m.month)].values())) for m in months],
+        severities=severities,
     )
 
 
@@ -191,18 +194,16 @@ def dashboard_html(index: Index, settings: Settings, links: Links) -> str:
         html += table(headers, rows, caption="Latest postmortems")
     else:
         html += paragraph("No postmortems yet.")
-    figures = links.url(INSIGHTS) + "#incidents-per-month"
     return (
         html
         + '<h3 id="incidents-per-month">Incidents per month</h3>\n'
-        + _chart(board.chart, figures)
+        + _chart(board.chart)
         + "</div>\n"
     )
 
 
-def _chart(c: Chart, figures: str) -> str:
-    """The chart as an image for assistive technology; its figures are in a table of the
-    insights page (``figures``)."""
+def _chart(c: Chart) -> str:
+    """The chart as an image for assistive technology, and its figures as a table."""
     title = f"Postmortems per month by severity, {c.first} to {c.last}: {c.total} in all"
     svg = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {c.width} {c.height}" '
@@ -235,11 +236,16 @@ def _chart(c: Chart, figures: str) -> str:
     svg.append("</svg>")
     caption = (
         f"Postmortems per month by severity, {c.first} to {c.last} "
-        f"({plural(c.total, 'postmortem')}); the figures are in a "
-        f'<a href="{figures}">table of the insights</a>.'
+        f"({plural(c.total, 'postmortem')})."
+    )
+    rows = [(month, *map(str, counts), str(sum(counts))) for month, counts in c.figures]
+    figures = table(
+        ("Month", *map(esc, c.severities), "All"), rows, caption="Postmortems per month"
     )
     return (
         '<figure class="pm-chart">\n'
         + "\n".join(svg)
         + f"\n<figcaption>{caption}</figcaption>\n</figure>\n"
+        + f'<details class="pm-chart-figures">\n<summary>The figures</summary>\n{figures}'
+        + "</details>\n"
     )
