@@ -125,6 +125,12 @@ def test_no_serious_violation_on_any_generated_page(
             red = int(background.split("(")[1].split(",")[0])
             assert (red < 64) == (scheme == "slate"), f"/{path}: background {background}"
             found += serious_violations(page, path)
+            if path == "postmortems/":  # the archive filtered, a facet's checkboxes open
+                page.get_by_label("Words").fill("payments")
+                page.locator(".pm-facet-button").first.click()
+                page.locator(".pm-facet-option input").first.check()
+                page.wait_for_selector("#pm-filter-results:not([hidden])")
+                found += serious_violations(page, path + " (filtered)")
     finally:
         context.close()
     assert not found, f"{len(found)} serious or critical violations:\n" + "\n".join(found)
