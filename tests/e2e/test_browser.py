@@ -293,9 +293,10 @@ def test_action_items_page_lists_overdue_items_first_and_highlighted(visit: Visi
     overdue = [rows.nth(i).locator(".pm-overdue").count() > 0 for i in range(rows.count())]
     assert overdue[:4] == [True] * 4 and not any(overdue[4:])
     first, later = rows.nth(0), rows.nth(4)
-    highlighted = first.evaluate("row => getComputedStyle(row).backgroundColor")
-    plain = later.evaluate("row => getComputedStyle(row).backgroundColor")
-    assert highlighted != plain
+    # An overdue row is marked by a bar on its first cell (a tinted row would dim its links).
+    style = "row => getComputedStyle(row.cells[0]).boxShadow"
+    highlighted, plain = first.evaluate(style), later.evaluate(style)
+    assert highlighted != plain and "inset" in highlighted
     screenshot(page, "action-items")
 
 

@@ -201,7 +201,7 @@ def test_the_review_queue_lists_the_overdue_review_with_the_teams_to_invite(buil
     html = (built / "review-queue" / "index.html").read_text(encoding="utf-8")
     assert "<h1" in html and "Review queue" in html
     row = html[html.index(f'href="../postmortems/{PM_ID}/"') :].split("</tr>")[0]
-    assert '2026-08-27 <span class="pm-badge pm-overdue">overdue 3 d</span>' in html
+    assert '2026-08-27 <span class="pm-badge pm-overdue">overdue by 3 days</span>' in html
     assert "review meeting" in row and "not recorded" in row
     assert "Identity</a> (not among the participants)" in row
     assert "Edge and CDN</a> (not" not in row  # edge-oncall took part

@@ -325,8 +325,8 @@ def test_still_open_from_earlier_incidents(site: Path) -> None:
 def test_archive_page(site: Path) -> None:
     text = article(page(site, "postmortems"))
     assert "7 postmortems, newest first." in text
-    assert re.search(r'<h2 id="2026">2026.*?<p>5 postmortems\.</p>', text, re.S)
-    assert re.search(r'<h2 id="2025">2025.*?<p>2 postmortems\.</p>', text, re.S)
+    assert re.search(r'<h2 id="2026">2026.*?<p class="pm-text">5 postmortems\.</p>', text, re.S)
+    assert re.search(r'<h2 id="2025">2025.*?<p class="pm-text">2 postmortems\.</p>', text, re.S)
     assert pm_links(text, "../postmortems/") == [f"{i}/" for i in (P6, P5, P7, P4, P3, P2, P1)]
 
 
@@ -382,7 +382,7 @@ def test_needs_attention_page(site: Path) -> None:
     waiting = section(text, "waiting-for-review")
     assert "1 postmortem in draft or in review for more than 14 days" in waiting
     assert rows(waiting) == [
-        ["Checkout config reload dropped sessions", "in-review", "2026-03-03", "90", "alice"]
+        ["Checkout config reload dropped sessions", "status in-review", "2026-03-03", "90", "alice"]
     ]
     problems = section(text, "with-problems")
     assert "0 postmortems with errors or warnings." in problems

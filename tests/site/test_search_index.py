@@ -90,7 +90,7 @@ def test_no_table_reaches_the_index_and_no_listing_buries_a_postmortem(
 
 def test_pages_still_show_their_tables_and_no_marker_is_left(site: Path) -> None:
     payments = page(site, "services/payments")
-    assert "<th>Service id</th><th>Owner</th>" in payments
+    assert '<th scope="col">Service id</th><th scope="col">Owner</th>' in payments
     assert "Feature flag broke checkout and payments" in payments  # the postmortems table
     assert "payments — owner team-payments —" not in payments  # the line is for search only
     archive = page(site, "postmortems")

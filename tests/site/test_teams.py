@@ -299,7 +299,7 @@ def test_owner_service_and_action_item_pages_link_to_teams(sample: Path) -> None
     assert "teams" in [resolve("action-items/", h) for h in hrefs(article(items))]
     assert calendar_link(items, "action-items/") == "action-items.ics"
     owners = article(page(sample, "action-items/owners/"))
-    assert "<th>Team</th>" in owners
+    assert '<th scope="col">Team</th>' in owners
     by_service = article(page(sample, "action-items/services/"))
     assert 'Owned by <a href="../../teams/team-checkout/">Checkout</a>' in by_service
 
@@ -388,8 +388,8 @@ def test_team_items_overdue_first_then_due_soon_then_later(site: Path) -> None:
         f"{P8}#ai-1",  # due later, owned by the team's alias
     ]
     states = [cells(row)[5] for row in rows(section(text, "open-action-items"))]
-    assert states[0].startswith("open overdue 457 d")
-    assert states[3:] == ["open due today", "open due in 9 days", "open"]
+    assert states[0].startswith("status open overdue by 457 days")  # "status" for screen readers
+    assert states[3:] == ["status open due today", "status open due in 9 days", "status open"]
     ages = [cells(row)[4] for row in rows(section(text, "open-action-items"))]
     assert ages[0] == f"{(TODAY - dt.date(2025, 2, 10)).days} d" and ages[-1] == "2 d"
     assert item_links(section(text, "recently-closed"), uri) == [f"{P8}#ai-4", f"{P6_ID}#ai-1"]
@@ -454,7 +454,7 @@ def test_the_sort_script_is_on_every_page(site: Path) -> None:
 def test_without_teams_yml_there_are_no_team_pages(tmp_path: Path) -> None:
     site = build(configure(tmp_path, dict(ARCHIVE)), strict=True)
     assert not (site / "teams").exists() and not (site / "people").exists()
-    assert "<th>Team</th>" not in page(site, "action-items/owners")
+    assert '<th scope="col">Team</th>' not in page(site, "action-items/owners")
     assert "teams/" not in article(page(site, "action-items"))
     assert "teams/" not in article(page(site, "services/checkout"))
     assert "<td>team-checkout</td>" in article(page(site, "services/checkout"))

@@ -50,6 +50,8 @@ class Chart:
     last: str
     plot_left: int
     plot_bottom: float
+    figures: list[tuple[str, list[int]]]  # the data table: month ("2026-03"), count by severity
+    severities: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,8 @@ def monthly_chart(
         last=f"{months[-1]:%B %Y}",
         plot_left=PLOT_LEFT,
         plot_bottom=plot_bottom,
+        figures=[(f"{m:%Y-%m}", list(counts[(m.year, m.month)].values())) for m in months],
+        severities=severities,
     )
 
 
@@ -169,7 +173,9 @@ def dashboard_html(index: Index, settings: Settings, links: Links) -> str:
     items = "".join(
         f"<li>\n<p><strong>{title}</strong></p>\n<p>{text}</p>\n</li>\n" for title, text in cards
     )
-    html = f'<div class="grid cards pm-dashboard">\n<ul>\n{items}</ul>\n</div>\n'
+    # The whole dashboard in one element: the plugin's part of the page (tests check it).
+    html = '<div class="pm-home">\n'
+    html += f'<div class="grid cards pm-dashboard">\n<ul>\n{items}</ul>\n</div>\n'
     html += '<h3 id="latest-postmortems">Latest postmortems</h3>\n'
     if board.latest:
         rows = []
@@ -184,13 +190,20 @@ def dashboard_html(index: Index, settings: Settings, links: Links) -> str:
                     status_badge(pm.meta.status),
                 )
             )
-        html += table(("Date", "Postmortem", "Severity", "Services", "Status"), rows)
+        headers = ("Date", "Postmortem", "Severity", "Services", "Status")
+        html += table(headers, rows, caption="Latest postmortems")
     else:
         html += paragraph("No postmortems yet.")
-    return html + '<h3 id="incidents-per-month">Incidents per month</h3>\n' + _chart(board.chart)
+    return (
+        html
+        + '<h3 id="incidents-per-month">Incidents per month</h3>\n'
+        + _chart(board.chart)
+        + "</div>\n"
+    )
 
 
 def _chart(c: Chart) -> str:
+    """The chart as an image for assistive technology, and its figures as a table."""
     title = f"Postmortems per month by severity, {c.first} to {c.last}: {c.total} in all"
     svg = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {c.width} {c.height}" '
@@ -225,8 +238,14 @@ def _chart(c: Chart) -> str:
         f"Postmortems per month by severity, {c.first} to {c.last} "
         f"({plural(c.total, 'postmortem')})."
     )
+    rows = [(month, *map(str, counts), str(sum(counts))) for month, counts in c.figures]
+    figures = table(
+        ("Month", *map(esc, c.severities), "All"), rows, caption="Postmortems per month"
+    )
     return (
         '<figure class="pm-chart">\n'
         + "\n".join(svg)
         + f"\n<figcaption>{caption}</figcaption>\n</figure>\n"
+        + f'<details class="pm-chart-figures">\n<summary>The figures</summary>\n{figures}'
+        + "</details>\n"
     )

@@ -25,7 +25,7 @@ from postmortem_kb.archive.urls import (
 )
 from postmortem_kb.model.front_matter import NO_OWNER, NO_SEVERITY, ActionItem, FrontMatter
 from postmortem_kb.model.record import Postmortem
-from postmortem_kb.model.text import anchor, css_class
+from postmortem_kb.model.text import anchor, css_class, plural
 from postmortem_kb.model.tracker import tracker_link
 
 
@@ -76,20 +76,35 @@ def timestamp(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} {zone}"
 
 
-def table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    """A table of cells that are HTML already (the headers are plain words)."""
+def table(headers: Iterable[str], rows: Iterable[Iterable[str]], *, caption: str) -> str:
+    """A table of cells that are HTML already (the headers are plain words), named by its
+    ``caption`` (HTML) for assistive technology."""
     body = "".join("<tr><td>" + "</td><td>".join(row) + "</td></tr>\n" for row in rows)
-    return _table_of_rows(headers, body)
+    return _table_of_rows(headers, body, caption)
 
 
-def _table_of_rows(headers: Iterable[str], body: str) -> str:
-    head = "".join(f"<th>{header}</th>" for header in headers)
-    return f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+def _table_of_rows(headers: Iterable[str], body: str, caption: str) -> str:
+    head = "".join(f'<th scope="col">{header}</th>' for header in headers)
+    return (
+        f"<table>\n{table_caption(caption)}<thead>\n<tr>{head}</tr>\n</thead>\n"
+        f"<tbody>\n{body}</tbody>\n</table>\n"
+    )
+
+
+def table_caption(caption: str) -> str:
+    """A table's caption: read by screen readers, hidden on screen (a heading or a sentence
+    above the table says the same)."""
+    return f'<caption class="pm-sr-only">{caption}</caption>\n'
 
 
 def paragraph(text: str) -> str:
-    """A paragraph of HTML text."""
-    return f"<p>{text}</p>\n"
+    """A paragraph of generated HTML text (its links are underlined, see the CSS)."""
+    return f'<p class="pm-text">{text}</p>\n'
+
+
+def hidden(text: str) -> str:
+    """Text for screen readers only, e.g. the word that makes a badge a phrase."""
+    return f'<span class="pm-sr-only">{text}</span>'
 
 
 def admonition(kind: str, title: str, body: str) -> str:
@@ -110,7 +125,7 @@ def severity_badge(meta: FrontMatter) -> str:
     severity = meta.severity or NO_SEVERITY
     return (
         f'<span class="pm-badge pm-severity pm-severity-{css_class(severity)}">'
-        f"{esc(severity)}</span>"
+        f"{hidden('severity ')}{esc(severity)}</span>"
     )
 
 
@@ -121,15 +136,24 @@ def imported_badge(meta: FrontMatter) -> str:
 
 def status_badge(status: str) -> str:
     """A postmortem status (draft, in review, published) as a badge."""
-    return f'<span class="pm-badge pm-status pm-status-{css_class(status)}">{esc(status)}</span>'
+    return (
+        f'<span class="pm-badge pm-status pm-status-{css_class(status)}">'
+        f"{hidden('status ')}{esc(status)}</span>"
+    )
 
 
 def item_status(ref: ItemRef) -> str:
     """An action item's status, with how long it is overdue."""
-    badge = f'<span class="pm-badge pm-item-{esc(ref.item.status)}">{esc(ref.item.status)}</span>'
+    status = esc(ref.item.status)
+    badge = f'<span class="pm-badge pm-item-{status}">{hidden("status ")}{status}</span>'
     if ref.overdue:
-        badge += f' <span class="pm-badge pm-overdue">overdue {ref.days_overdue} d</span>'
+        badge += " " + overdue_badge(ref.days_overdue)
     return badge
+
+
+def overdue_badge(days: int) -> str:
+    """How long something is overdue, as a badge: ``overdue by 12 days``."""
+    return f'<span class="pm-badge pm-overdue">overdue by {plural(days, "day")}</span>'
 
 
 def tracker(item: ActionItem, jira_url: str | None = None) -> str:
@@ -152,7 +176,7 @@ def item_details(item: ActionItem, jira_url: str | None = None) -> str:
     details = [esc(value) for value in (item.priority, item.type) if value]
     if item.link:
         details.append(tracker(item, jira_url))
-    return f"<br><small>{' · '.join(details)}</small>" if details else ""
+    return f'<br><small class="pm-details">{" · ".join(details)}</small>' if details else ""
 
 
 def subscribe_hint(links: Links, calendar: str, what: str) -> str:
@@ -272,22 +296,25 @@ def _item_row(ref: ItemRef, links: Links) -> str:
     return links.cache[key]
 
 
-def items_table(refs: list[ItemRef], links: Links, empty: str = "No open action items.") -> str:
+def items_table(
+    refs: list[ItemRef], links: Links, empty: str = "No open action items.", *, caption: str
+) -> str:
     """Action items across postmortems: due, status, title, owner, services, postmortem."""
     if not refs:
         return paragraph(empty)
     headers = ("Due", "Status", "Action item", "Owner", "Services", "Postmortem")
-    return _table_of_rows(headers, "".join(_item_row(ref, links) for ref in refs))
+    return _table_of_rows(headers, "".join(_item_row(ref, links) for ref in refs), caption)
 
 
 def postmortems_table(
-    postmortems: list[Postmortem], links: Links, empty: str = "No postmortems."
+    postmortems: list[Postmortem], links: Links, empty: str = "No postmortems.", *, caption: str
 ) -> str:
     """Postmortems with date, severity, causes, time to resolve and status."""
     if not postmortems:
         return paragraph(empty)
     headers = ("Date", "Postmortem", "Severity", "Causes", "Duration", "Status")
-    return _table_of_rows(headers, "".join(_postmortem_row(pm, links) for pm in postmortems))
+    rows = "".join(_postmortem_row(pm, links) for pm in postmortems)
+    return _table_of_rows(headers, rows, caption)
 
 
 def _postmortem_row(pm: Postmortem, links: Links) -> str:

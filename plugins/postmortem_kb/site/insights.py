@@ -166,6 +166,7 @@ def _durations(figures: Insights, links: Links) -> str:
                 )
                 for severity, dist in rows
             ),
+            caption=f"{title}, by severity",
         )
     return html
 
@@ -194,11 +195,11 @@ def _strip_plot(
         shapes.append(_label(LEFT - 8, y + 4, severity, "end"))
         colour = _colour(figures, severity)
         for minutes, pm in dist.points:
-            href = links.url(f"postmortems/{pm.slug}.md")
+            # No link: an image holds no controls (the table below links the postmortems).
             tip = f"{pm.title}: {_minutes(minutes)}"
             shapes.append(
-                f'<a href="{esc(href)}"><circle cx="{x(minutes)}" cy="{y:g}" r="4" '
-                f'fill="{colour}" fill-opacity="0.6"><title>{esc(tip)}</title></circle></a>'
+                f'<circle cx="{x(minutes)}" cy="{y:g}" r="4" fill="{colour}" '
+                f'fill-opacity="0.6"><title>{esc(tip)}</title></circle>'
             )
         for value, width in ((dist.median, 3), (dist.p90, 1)):
             shapes.append(
@@ -271,7 +272,8 @@ def _months(figures: Insights, links: Links) -> str:
         rows.append((f"{month:%Y-%m}", *(str(c) for c in counts[at]), _pm_links(links, pms)))
     if not rows:
         return chart + paragraph("No postmortems in these months.")
-    return chart + table(("Month", *map(esc, figures.severities), "Postmortems"), rows)
+    headers = ("Month", *map(esc, figures.severities), "Postmortems")
+    return chart + table(headers, rows, caption="Incidents per month, by severity")
 
 
 # --- review coverage ---------------------------------------------------------------------------
@@ -327,7 +329,7 @@ def _coverage(figures: Insights, links: Links) -> str:
         "Days from resolution to review",
         "Not yet published (days since resolution)",
     )
-    return chart + table(headers, rows)
+    return chart + table(headers, rows, caption="Review coverage, by severity")
 
 
 # --- follow-through ----------------------------------------------------------------------------
@@ -358,7 +360,8 @@ def _follow_through(figures: Insights, index: Index, links: Links) -> str:
     for (low, high), refs in zip(AGE_BUCKETS, everyone.ages, strict=True):
         pms = list({ref.postmortem.slug: ref.postmortem for ref in refs}.values())
         rows.append((_bucket(low, high), str(len(refs)), _pm_links(links, pms)))
-    html = chart + table(("Age", "Open items", "Their postmortems"), rows)
+    headers = ("Age", "Open items", "Their postmortems")
+    html = chart + table(headers, rows, caption="Age of the open action items")
     team_rows = []
     for group, follow in zip([None, *index.teams], figures.follow_through, strict=True):
         name = (
@@ -373,13 +376,13 @@ def _follow_through(figures: Insights, index: Index, links: Links) -> str:
         team_rows.append(
             (name, str(follow.open_count), *(str(len(r)) for r in follow.ages), closed)
         )
-    headers = (
+    team_headers = (
         "Team",
         "Open",
         *(_bucket(low, high) for low, high in AGE_BUCKETS),
         "Past due: closed by now",
     )
-    return html + table(headers, team_rows)
+    return html + table(team_headers, team_rows, caption="Open action items by team and age")
 
 
 # --- causes ------------------------------------------------------------------------------------
@@ -426,7 +429,8 @@ def _causes(figures: Insights, links: Links) -> str:
                 "recurring" if group.recurring else "",
             )
         )
-    html = chart + table(("Cause", *map(str, years), "All", "Recurring"), rows)
+    headers = ("Cause", *map(str, years), "All", "Recurring")
+    html = chart + table(headers, rows, caption="Postmortems by cause and year")
     if figures.recurring:
         html += "<h3>Recurring causes</h3>\n"
         for group in figures.recurring:

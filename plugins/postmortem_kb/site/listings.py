@@ -135,7 +135,7 @@ def archive_page(index: Index, settings: Settings, mark: Mark) -> Body:
                 )
             headers = ("Date", "Postmortem", "Severity", "Services", "Causes", "Status")
             found["year-" + year] = paragraph(plural(len(postmortems), "postmortem") + ".") + table(
-                headers, rows
+                headers, rows, caption=f"Postmortems of {esc(year)}"
             )
         return found
 
@@ -196,7 +196,7 @@ def services_page(index: Index, settings: Settings, mark: Mark) -> Body:
             "Open action items",
             "Median time to resolve",
         )
-        return {"table": table(headers, rows)}
+        return {"table": table(headers, rows, caption="Services")}
 
     return Body(_lines("# Services", mark("intro"), mark("table")), parts, tables)
 
@@ -244,7 +244,7 @@ def causes_page(index: Index, settings: Settings, mark: Mark) -> Body:
             "Open action items",
             "Recurring",
         )
-        return {"table": table(headers, rows)}
+        return {"table": table(headers, rows, caption="Causes")}
 
     return Body(_lines("# Causes", mark("intro"), mark("table")), parts, tables)
 
@@ -271,7 +271,7 @@ def open_items_page(index: Index, settings: Settings, mark: Mark) -> Body:
     def tables(links: Links) -> dict[str, str]:
         return {
             "calendar": subscribe_hint(links, SITE_CALENDAR, "all the open action items"),
-            "table": items_table(refs[:LISTING_LIMIT], links),
+            "table": items_table(refs[:LISTING_LIMIT], links, caption="Open action items"),
         }
 
     markdown = _lines("# Open action items", mark("intro"), mark("calendar"), mark("table"))
@@ -313,7 +313,7 @@ def owners_page(index: Index, settings: Settings, mark: Mark) -> Body:
         headers = ["Owner", "Open", "Overdue", "Closed", "Next due"]
         if teams:
             headers.insert(1, "Team")
-        return {"table": table(headers, rows)}
+        return {"table": table(headers, rows, caption="Action items by owner")}
 
     return Body(_lines("# Action items by owner", mark("intro"), mark("table")), parts, tables)
 
@@ -346,7 +346,11 @@ def items_by_service_page(index: Index, settings: Settings, mark: Mark) -> Body:
 
     def tables(links: Links) -> dict[str, str]:
         return {
-            "items-" + g.entry.slug: items_table(g.open_items[:LISTING_LIMIT], links)
+            "items-" + g.entry.slug: items_table(
+                g.open_items[:LISTING_LIMIT],
+                links,
+                caption=f"Open action items of {esc(g.entry.label)}",
+            )
             for g in groups
         }
 
@@ -363,7 +367,13 @@ def closed_items_page(index: Index, settings: Settings, mark: Mark) -> Body:
         return {"intro": intro + _capped(len(refs), "closed items", links)}
 
     def tables(links: Links) -> dict[str, str]:
-        return {"table": items_table(refs[:LISTING_LIMIT], links, "No closed action items yet.")}
+        closed = items_table(
+            refs[:LISTING_LIMIT],
+            links,
+            "No closed action items yet.",
+            caption="Closed action items",
+        )
+        return {"table": closed}
 
     return Body(_lines("# Closed action items", mark("intro"), mark("table")), parts, tables)
 
@@ -427,7 +437,7 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
                     )
                 )
             headers = ("Postmortem", "Status", "Date", "Days waiting", "Authors")
-            found["stale-table"] = table(headers, rows)
+            found["stale-table"] = table(headers, rows, caption="Postmortems waiting for review")
         if broken:
             rows = []
             for pm in broken:
@@ -444,7 +454,7 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
                     )
                 )
             headers = ("Postmortem", "File", "Errors", "Warnings", "First problem")
-            found["problems-table"] = table(headers, rows)
+            found["problems-table"] = table(headers, rows, caption="Postmortems with problems")
         filling = [
             (links.postmortem(pm), esc(pm.path), str(len(gaps)), _first_gaps(gaps))
             for pm in imported
@@ -452,7 +462,9 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
         ]
         if filling:
             columns = ("Postmortem", "File", "Gaps", "To fill in")
-            found["imported-table"] = table(columns, filling)
+            found["imported-table"] = table(
+                columns, filling, caption="Imported postmortems with gaps"
+            )
         return found
 
     return Body(markdown, parts, tables)
@@ -499,6 +511,7 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
     counts = top_counterparts(group, counterpart)
     other = CAUSE if service else SERVICE
     empty = f"No postmortems name this {entry.kind} yet."
+    label = esc(entry.label)
 
     def parts(links: Links) -> dict[str, str]:
         summary = ""
@@ -539,14 +552,17 @@ def group_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
             table(
                 ("Cause" if service else "Service", "Postmortems"),
                 ((links.entry(other, value), str(count)) for value, count in counts),
+                caption=f"{counterpart.capitalize()} of {label}, most postmortems first",
             )
             if counts
             else paragraph("None recorded.")
         )
         return {
-            "figures": table(headers, [cells]),
-            "postmortems": postmortems_table(group.postmortems, links, empty),
-            "items": items_table(group.open_items, links),
+            "figures": table(headers, [cells], caption=f"{label} in figures"),
+            "postmortems": postmortems_table(
+                group.postmortems, links, empty, caption=f"Postmortems of {label}"
+            ),
+            "items": items_table(group.open_items, links, caption=f"Open action items of {label}"),
             "counterparts": counterparts,
         }
 
@@ -637,8 +653,15 @@ def owner_page(group: Group, index: Index, settings: Settings, mark: Mark) -> Bo
         what = f"the open action items owned by {esc(owner)}"
         return {
             "calendar": subscribe_hint(links, group.entry.calendar, what),
-            "open": items_table(group.open_items, links),
-            "closed": items_table(group.closed_items, links, "No closed action items."),
+            "open": items_table(
+                group.open_items, links, caption=f"Open action items of {esc(owner)}"
+            ),
+            "closed": items_table(
+                group.closed_items,
+                links,
+                "No closed action items.",
+                caption=f"Closed action items of {esc(owner)}",
+            ),
         }
 
     def searched(links: Links) -> dict[str, str]:

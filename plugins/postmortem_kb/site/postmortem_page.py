@@ -33,9 +33,11 @@ from postmortem_kb.site.html import (
     duration,
     esc,
     heading,
+    hidden,
     imported_badge,
     item_details,
     items_table,
+    overdue_badge,
     paragraph,
     severity_badge,
     status_badge,
@@ -246,7 +248,8 @@ def _times(pm: Postmortem) -> str:
         moment(times.resolved, "resolve"),
         dash(meta.review_meeting),
     )
-    return table(("Started", "Detected", "Mitigated", "Resolved", "Review meeting"), [row])
+    headers = ("Started", "Detected", "Mitigated", "Resolved", "Review meeting")
+    return table(headers, [row], caption="Incident times")
 
 
 def _items_summary(pm: Postmortem) -> str:
@@ -267,9 +270,13 @@ def _items(pm: Postmortem, index: Index, links: Links) -> str:
     rows = []
     for item in ordered:
         overdue = not item.is_closed and item.due is not None and item.due < index.today
-        status = f'<span class="pm-badge pm-item-{esc(item.status)}">{esc(item.status)}</span>'
+        status = (
+            f'<span class="pm-badge pm-item-{esc(item.status)}">'
+            f"{hidden('status ')}{esc(item.status)}</span>"
+        )
         if overdue:
-            status += ' <span class="pm-badge pm-overdue">overdue</span>'
+            assert item.due is not None
+            status += " " + overdue_badge((index.today - item.due).days)
         rows.append(
             (
                 f'<span id="{anchor(item.id)}"></span>{esc(item.id)}',
@@ -279,7 +286,7 @@ def _items(pm: Postmortem, index: Index, links: Links) -> str:
                 status,
             )
         )
-    return table(("ID", "Action", "Owner", "Due", "Status"), rows)
+    return table(("ID", "Action", "Owner", "Due", "Status"), rows, caption="Action items")
 
 
 def _earlier(pm: Postmortem, refs: list[ItemRef], index: Index, links: Links) -> str:
@@ -291,7 +298,9 @@ def _earlier(pm: Postmortem, refs: list[ItemRef], index: Index, links: Links) ->
         "that share a service or a specific cause: those of the most similar and closest "
         "incidents first."
     )
-    html = paragraph(text) + items_table(refs, links)
+    html = paragraph(text) + items_table(
+        refs, links, caption="Open action items from earlier postmortems"
+    )
     if more:
         assert pm.meta is not None
         causes, services = _shared(ranked, "causes"), _shared(ranked, "services")
@@ -339,7 +348,8 @@ def _why(match: Match, links: Links) -> str:
         parts.append("generic cause " + links.entries("cause", match.generic))
     if match.services:
         parts.append("service " + links.entries("service", match.services))
-    return "; ".join(parts) + f' <span class="pm-score">(score {match.score:g})</span>'
+    why = "; ".join(parts) + f' <span class="pm-score">(score {match.score:g})</span>'
+    return f'<span class="pm-text">{why}</span>'
 
 
 def _related(pm: Postmortem, index: Index, links: Links) -> str:
@@ -363,7 +373,8 @@ def _related(pm: Postmortem, index: Index, links: Links) -> str:
                     why,
                 )
             )
-        html += table(("Date", "Postmortem", "Severity", "Services", "Why"), rows)
+        headers = ("Date", "Postmortem", "Severity", "Services", "Why")
+        html += table(headers, rows, caption="Related postmortems")
         more = index.relevance.related_more(pm.slug, len(related))
         at_least = "" if ranked.complete else "at least "
         if more:

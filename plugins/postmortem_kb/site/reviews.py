@@ -22,6 +22,7 @@ from postmortem_kb.site.html import (
     Mark,
     admonition,
     esc,
+    overdue_badge,
     paragraph,
     severity_badge,
     status_badge,
@@ -96,7 +97,7 @@ def queue_table(queue: list[Waiting], today: dt.date, links: Links) -> str:
         "Review meeting",
         "Teams to invite",
     )
-    return table(headers, rows)
+    return table(headers, rows, caption="Postmortems waiting for review")
 
 
 def _deadline(waiting: Waiting, today: dt.date) -> str:
@@ -104,7 +105,7 @@ def _deadline(waiting: Waiting, today: dt.date) -> str:
     if deadline is None:
         return "none"
     if waiting.overdue:
-        return f'{deadline} <span class="pm-badge pm-overdue">overdue {waiting.overdue} d</span>'
+        return f"{deadline} {overdue_badge(waiting.overdue)}"
     days = (deadline - today).days
     return f"{deadline} (today)" if days == 0 else f"{deadline} (in {plural(days, 'day')})"
 

@@ -47,6 +47,7 @@ from postmortem_kb.site.html import (
     postmortems_table,
     severity_badge,
     subscribe_hint,
+    table_caption,
     tracker,
 )
 from postmortem_kb.site.listings import LISTING_LIMIT, TEAMS_INDEX
@@ -103,7 +104,7 @@ class Column:
     sort: str = "text"  # "text", "number", or "" for a column that does not sort
 
 
-def sortable_table(columns: Iterable[Column], rows: Iterable[str]) -> str:
+def sortable_table(columns: Iterable[Column], rows: Iterable[str], *, caption: str) -> str:
     """A table whose columns the browser script sorts; ``rows`` are ``<tr>`` elements."""
     head = "".join(
         f'<th scope="col" data-sort-type="{column.sort}">{column.title}</th>'
@@ -112,7 +113,7 @@ def sortable_table(columns: Iterable[Column], rows: Iterable[str]) -> str:
         for column in columns
     )
     return (
-        f"<table data-pm-sort>\n<thead>\n<tr>{head}</tr>\n</thead>\n"
+        f"<table data-pm-sort>\n{table_caption(caption)}<thead>\n<tr>{head}</tr>\n</thead>\n"
         f"<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
     )
 
@@ -155,6 +156,7 @@ def items_table(
     owner: bool,
     closed: bool = False,
     empty: str = "None.",
+    caption: str,
 ) -> str:
     """Action items with their postmortem (and severity), due date, age, state and tracker.
 
@@ -164,9 +166,8 @@ def items_table(
     if not refs:
         return paragraph(esc(empty))
     columns = item_columns(owner=owner, closed=closed)
-    return sortable_table(
-        columns, (_item_row(ref, index, settings, links, owner, closed) for ref in refs)
-    )
+    rows = (_item_row(ref, index, settings, links, owner, closed) for ref in refs)
+    return sortable_table(columns, rows, caption=caption)
 
 
 def _item_row(
@@ -179,7 +180,7 @@ def _item_row(
     assert pm.meta is not None
     href = links.url(postmortem_uri(pm.slug)) + "#" + anchor(item.id)
     details = " · ".join(esc(value) for value in (item.id, item.priority, item.type) if value)
-    title = f'<a href="{href}">{esc(item.title)}</a><br><small>{details}</small>'
+    title = f'<a href="{href}">{esc(item.title)}</a><br><small class="pm-details">{details}</small>'
     severity = (
         settings.severities.index(pm.meta.severity)
         if pm.meta.severity in settings.severities
@@ -292,7 +293,7 @@ def teams_page(index: Index, settings: Settings, mark: Mark) -> Body:
                     )
                 )
             )
-        return {"calendar": calendar, "table": sortable_table(columns, rows)}
+        return {"calendar": calendar, "table": sortable_table(columns, rows, caption="Teams")}
 
     def searched(links: Links) -> dict[str, str]:
         lines = "".join(
@@ -337,6 +338,7 @@ def team_page(group: TeamGroup, index: Index, settings: Settings, mark: Mark) ->
         mark("services"),
     )
     opened = group.open_items[:LISTING_LIMIT]
+    name = esc(team.label)
     closed = group.closed_items[:RECENT_CLOSED]
     service_items = group.service_items[:LISTING_LIMIT]
 
@@ -392,7 +394,14 @@ def team_page(group: TeamGroup, index: Index, settings: Settings, mark: Mark) ->
                     "items owned by the team, by its other names and by its members."
                 )
                 + _capped(len(group.open_items), LISTING_LIMIT, "open items")
-                + items_table(opened, index, settings, links, owner=True)
+                + items_table(
+                    opened,
+                    index,
+                    settings,
+                    links,
+                    owner=True,
+                    caption=f"Open action items of {name}",
+                )
             )
         if closed:
             note = "Newest postmortem first (items record no closing date)."
@@ -404,12 +413,25 @@ def team_page(group: TeamGroup, index: Index, settings: Settings, mark: Mark) ->
                     "page."
                 )
             found["closed"] = paragraph(note) + items_table(
-                closed, index, settings, links, owner=True, closed=True
+                closed,
+                index,
+                settings,
+                links,
+                owner=True,
+                closed=True,
+                caption=f"Closed action items of {name}",
             )
         if service_items:
             found["services"] = _capped(
                 len(group.service_items), LISTING_LIMIT, "open items"
-            ) + items_table(service_items, index, settings, links, owner=True)
+            ) + items_table(
+                service_items,
+                index,
+                settings,
+                links,
+                owner=True,
+                caption=f"Open action items of the services of {name}",
+            )
         return found
 
     return Body(markdown, parts, tables)
@@ -466,12 +488,19 @@ def person_page(group: PersonGroup, index: Index, settings: Settings, mark: Mark
                 owner=False,
                 closed=True,
                 empty="No closed action items.",
+                caption=f"Closed action items of {esc(person)}",
             ),
             "authored": postmortems_table(
-                group.authored[:LISTING_LIMIT], links, "No postmortems written yet."
+                group.authored[:LISTING_LIMIT],
+                links,
+                "No postmortems written yet.",
+                caption=f"Postmortems written by {esc(person)}",
             ),
             "participated": postmortems_table(
-                group.participated[:LISTING_LIMIT], links, "No postmortems taken part in yet."
+                group.participated[:LISTING_LIMIT],
+                links,
+                "No postmortems taken part in yet.",
+                caption=f"Postmortems {esc(person)} took part in",
             ),
         }
         if group.open_items:
@@ -481,7 +510,14 @@ def person_page(group: PersonGroup, index: Index, settings: Settings, mark: Mark
                     "the team pages."
                 )
                 + _capped(len(group.open_items), LISTING_LIMIT, "open items")
-                + items_table(group.open_items[:LISTING_LIMIT], index, settings, links, owner=False)
+                + items_table(
+                    group.open_items[:LISTING_LIMIT],
+                    index,
+                    settings,
+                    links,
+                    owner=False,
+                    caption=f"Open action items of {esc(person)}",
+                )
             )
         return found
 

@@ -234,6 +234,7 @@
     var results = element("div", { id: "pm-filter-results", hidden: "" });
     var empty = element("p", { "class": "pm-filter-empty", hidden: "" }, "No postmortem matches these filters.");
     var table = element("table", {});
+    table.appendChild(element("caption", { "class": "pm-sr-only" }, "Postmortems that match the filters"));
     if (head) table.appendChild(head.cloneNode(true));
     var body = table.appendChild(element("tbody", {}));
     var shown = data.postmortems.map(function (record) {
