@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,7 +20,16 @@ from typing import Any
 
 import pytest
 
-from helpers import CHROMIUM, CHROMIUM_FLAGS, browser_api, build_sample, serve
+from helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    REPO,
+    SAMPLE_TODAY,
+    browser_api,
+    build_sample,
+    build_site,
+    serve,
+)
 
 playwright_api = browser_api()
 if os.environ.get("CI"):  # CI must run these tests: a missing part is a failure there
@@ -131,6 +141,64 @@ def test_no_serious_violation_on_any_generated_page(
                 page.locator(".pm-facet-option input").first.check()
                 page.wait_for_selector("#pm-filter-results:not([hidden])")
                 found += serious_violations(page, path + " (filtered)")
+    finally:
+        context.close()
+    assert not found, f"{len(found)} serious or critical violations:\n" + "\n".join(found)
+
+
+IMPORTED = """\
+---
+title: Queue backlog delays order emails
+date: 2023-07-19
+status: published
+causes: [capacity-limit]
+imported: true
+imported_from: {path: old/queue.md, sha256: 0a1b}
+imported_fields: {Notion-ID: 7f3c2a91, layout: postmortem}
+action_items:
+  - {id: AI-1, title: Alert on queue age, due: 2023-08-01}
+---
+
+## Summary
+
+The order email queue backed up for three hours after a consumer deploy.
+"""
+"""An imported postmortem with gaps: no severity, services, authors or owner, sections."""
+
+
+@pytest.fixture(scope="module")
+def imported_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample archive with an imported postmortem added, built and served."""
+    root = tmp_path_factory.mktemp("a11y-imported")
+    shutil.copytree(REPO / "docs", root / "docs")
+    shutil.copytree(REPO / "postmortems", root / "postmortems")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "postmortems" / "2023-07-19-queue-backlog.md").write_text(IMPORTED, "utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", SAMPLE_TODAY)
+        patch.setenv("NO_MKDOCS_2_WARNING", "1")
+        build_site(root / "mkdocs.yml", root / "site", strict=True)
+    with serve(root / "site") as url:
+        yield url
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_imported_postmortems_markup_has_no_serious_violation(
+    browser: Any, imported_url: str, scheme: str
+) -> None:
+    """The imported badge, the banner with the fields kept from the original (opened), and
+    the needs-attention table of gaps."""
+    context = scheme_context(browser, scheme)
+    page = context.new_page()
+    found: list[str] = []
+    try:
+        page.goto(imported_url + "postmortems/2023-07-19-queue-backlog/", wait_until="networkidle")
+        assert page.locator(".pm-imported").count() == 1
+        page.get_by_text("Fields kept from the original").click()
+        found += serious_violations(page, "postmortems/2023-07-19-queue-backlog/")
+        page.goto(imported_url + "needs-attention/", wait_until="networkidle")
+        assert page.get_by_text("Imported postmortems with gaps").count() == 1  # the caption
+        found += serious_violations(page, "needs-attention/")
     finally:
         context.close()
     assert not found, f"{len(found)} serious or critical violations:\n" + "\n".join(found)
