@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,8 @@ from helpers import (
     PM_ID,
     REPO,
     VALID_FRONT_MATTER,
+    build_site,
+    generator_command,
     postmortem_text,
     run_check,
     write_postmortem,
@@ -57,7 +58,7 @@ def store(root: Path, key: str, entry: bytes) -> None:
 def mkdocs_build(config: Path, site: Path) -> str:
     """`mkdocs build --strict` in a fresh process; returns its log."""
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+        generator_command("build", "-q", "-f", str(config), "-d", str(site)),
         cwd=config.parent,
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
@@ -307,11 +308,8 @@ def test_check_and_build_share_the_cache(tmp_path: Path, monkeypatch: pytest.Mon
         return real(name, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(archive_module, "check_content", counted)
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    build_site(root / "mkdocs.yml", tmp_path / "site", strict=False)
     assert calls == []
     assert entries(root) == written
 
@@ -376,7 +374,7 @@ def test_two_builds_at_once_on_one_cache_both_succeed_alike(tmp_path: Path) -> N
         sites = [tmp_path / f"site-{_round}-{n}" for n in range(2)]
         builds = [
             subprocess.Popen(
-                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(s)],
+                generator_command("build", "-q", "-f", str(config), "-d", str(s)),
                 cwd=root,
                 env=env,
                 stdout=subprocess.PIPE,
