@@ -496,6 +496,19 @@ def generator_command(*args: str, generator: str = GENERATOR) -> list[str]:
     return command
 
 
+def site_files(site_dir: Path) -> dict[str, bytes]:
+    """Every file of a built site by path, for byte-for-byte comparisons. MaterialX's search
+    files (Pagefind's) count by name only: their bytes differed now and then between two
+    builds of the same site (a Pagefind matter, not the plugin's)."""
+    files: dict[str, bytes] = {}
+    for path in sorted(site_dir.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(site_dir).as_posix()
+            pagefind = THEME == "materialx" and name.startswith("search/")
+            files[name] = b"" if pagefind else path.read_bytes()
+    return files
+
+
 def page(site_dir: Path, uri: str) -> str:
     """Read a built page."""
     return (site_dir / uri / "index.html").read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ from helpers import (
     generator_command,
     postmortem_text,
     run_check,
+    site_files,
     write_postmortem,
 )
 from postmortem_kb import cli
@@ -70,10 +71,6 @@ def mkdocs_build(config: Path, site: Path) -> str:
     return result.stderr
 
 
-def tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-
-
 def sample_copy(tmp_path: Path, options: str = "") -> Path:
     """The repository's sample archive and configuration, copied; plugin options added."""
     root = tmp_path / "kb"
@@ -107,7 +104,7 @@ def test_builds_are_byte_identical_without_cache_cold_and_warm(tmp_path: Path) -
     shutil.rmtree(root / ".cache")
     mkdocs_build(config, tmp_path / "off")
     assert not (root / ".cache").exists()
-    cold, warm, uncached = tree(tmp_path / "cold"), tree(tmp_path / "warm"), tree(tmp_path / "off")
+    cold, warm, uncached = (site_files(tmp_path / name) for name in ("cold", "warm", "off"))
     assert sorted(cold) == sorted(warm) == sorted(uncached)
     assert [name for name in cold if not cold[name] == warm[name] == uncached[name]] == []
 
@@ -386,7 +383,7 @@ def test_two_builds_at_once_on_one_cache_both_succeed_alike(tmp_path: Path) -> N
         for build in builds:
             _out, err = build.communicate(timeout=300)
             assert build.returncode == 0, err[-3000:]
-        first, second = (tree(s) for s in sites)
+        first, second = (site_files(s) for s in sites)
         assert sorted(first) == sorted(second)
         assert [name for name in first if first[name] != second[name]] == []
     assert entries(root)  # one of them wrote the pack, whole

@@ -37,6 +37,7 @@ from helpers import (
     page,
     postmortem_text,
     serve,
+    site_files,
 )
 
 GENERATOR_META = re.compile(r'<meta name="generator" content="([^"]*)">')
@@ -91,13 +92,7 @@ def test_properdocs_and_mkdocs_build_the_same_site(tmp_path: Path) -> None:
 
     def files(site: Path) -> dict[str, bytes]:
         meta = GENERATOR_META.pattern.encode()
-        return {
-            path.relative_to(site).as_posix(): re.sub(meta, b"", path.read_bytes())
-            if path.suffix == ".html"
-            else path.read_bytes()
-            for path in sorted(site.rglob("*"))
-            if path.is_file()
-        }
+        return {name: re.sub(meta, b"", data) for name, data in site_files(site).items()}
 
     mkdocs, properdocs = files(sites["mkdocs"]), files(sites["properdocs"])
     assert len(mkdocs) > 100

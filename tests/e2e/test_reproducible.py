@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CASES, REPO, SEARCH_INDEX, generator_command, make_site, write_repository
+from helpers import (
+    CASES,
+    REPO,
+    SEARCH_INDEX,
+    generator_command,
+    make_site,
+    site_files,
+    write_repository,
+)
 
 EPOCH = "1795737600"  # 2026-11-27
 
@@ -40,18 +48,9 @@ def mkdocs_build(config: Path, site: Path, seed: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-def tree(site: Path) -> dict[str, bytes]:
-    """Every file of a site, by path."""
-    return {
-        path.relative_to(site).as_posix(): path.read_bytes()
-        for path in sorted(site.rglob("*"))
-        if path.is_file()
-    }
-
-
 def assert_identical(first: Path, second: Path) -> None:
     """Same files, same bytes."""
-    a, b = tree(first), tree(second)
+    a, b = site_files(first), site_files(second)
     assert sorted(a) == sorted(b)
     differing = [name for name in a if a[name] != b[name]]
     assert differing == [], differing
