@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build check test lint format clean screenshots bench lint-eval
+.PHONY: test-matrix test-properdocs test-materialx test-techdocs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,43 @@ test: lint ## Install, lint, type-check, check the sample archive and run the te
 	$(BIN)/postmortem check --strict
 	$(BIN)/pytest
 
+# --- the generator matrix (issue 19): the tests that build sites, once per generator ---------
+# tests/helpers.py reads PM_GENERATOR (mkdocs, properdocs) and PM_THEME (material, materialx).
+# `make test` is MkDocs + Material. ProperDocs installs beside MkDocs (the dev extra); MaterialX
+# replaces mkdocs-material (both are the `material` package) and TechDocs' core plugin pins an
+# older Material, so each has a venv of its own. Left out: the XSS browser harness, the
+# pre-commit hook and the CI workflow files, which do not depend on the generator.
+SITE_TESTS := tests/site tests/e2e tests/archive tests/model/test_options.py \
+	tests/cli/test_actions.py --ignore=tests/e2e/test_xss.py \
+	--ignore=tests/e2e/test_precommit.py --ignore=tests/e2e/test_workflow.py
+MATERIALX := .venv-materialx
+TECHDOCS := .venv-techdocs
+
+$(MATERIALX)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(MATERIALX)
+	$(MATERIALX)/bin/pip install --quiet --upgrade pip
+	$(MATERIALX)/bin/pip install --quiet -e ".[dev]"
+	$(MATERIALX)/bin/pip uninstall --quiet --yes mkdocs-material mkdocs-materialx
+	$(MATERIALX)/bin/pip install --quiet "mkdocs-materialx>=10.2.2,<11"
+	touch $@
+
+$(TECHDOCS)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(TECHDOCS)
+	$(TECHDOCS)/bin/pip install --quiet --upgrade pip
+	$(TECHDOCS)/bin/pip install --quiet -e ".[dev]" "mkdocs-techdocs-core>=1.7.1,<2"
+	touch $@
+
+test-properdocs: $(STAMP) ## The site-building tests with ProperDocs + Material
+	PM_GENERATOR=properdocs $(BIN)/pytest $(SITE_TESTS)
+
+test-materialx: $(MATERIALX)/.installed ## The site-building tests with MkDocs + MaterialX
+	PM_THEME=materialx $(MATERIALX)/bin/pytest $(SITE_TESTS)
+
+test-techdocs: $(TECHDOCS)/.installed ## The sample built with Backstage's techdocs-core
+	PM_TECHDOCS=1 $(TECHDOCS)/bin/pytest tests/e2e/test_platform.py -k techdocs
+
+test-matrix: test-properdocs test-materialx test-techdocs ## Every generator but the default
+
 lint-eval: $(STAMP) ## Recall and false alarms of the language rules (dev and held-out halves, real prose)
 	$(BIN)/python -m postmortem_kb.check.language.evaluate tests/data/language-eval \
 		--prose postmortems --prose tests/data/language-eval/real-prose
@@ -47,4 +85,4 @@ screenshots: $(STAMP) ## Refresh the README's screenshots (needs Debian's chromi
 	PM_SCREENSHOTS=docs/assets/screenshots $(BIN)/pytest tests/e2e/test_browser.py
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MATERIALX) $(TECHDOCS) site .pytest_cache .mypy_cache .ruff_cache

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from helpers import (
     CheckArchive,
     WritePostmortem,
     free_port,
+    generator_command,
     make_site,
     run_check,
     write_postmortem,
@@ -53,7 +53,7 @@ def served_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        generator_command("serve", "--dev-addr", f"127.0.0.1:{port}"),
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -7,13 +7,18 @@ another; pytest fixtures live in ``conftest.py``. ``tests/`` is on ``sys.path`` 
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import copy
 import datetime as dt
 import functools
 import http.server
 import json
+import logging
+import os
 import socket
+import sys
 import textwrap
 import threading
 import time
@@ -25,6 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+if os.environ.get("PM_GENERATOR") == "properdocs":  # see GENERATOR below
+    # As `properdocs build` does first: every later `mkdocs.*` import (the plugin's,
+    # Material's, the tests') loads `properdocs.*`. conftest.py imports this module before
+    # any test module, so no real `mkdocs` module is loaded before this line.
+    import properdocs.replacement  # noqa: F401
+
+import pytest
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -39,6 +51,26 @@ from postmortem_kb.site.renderer import SiteRenderer
 
 REPO = Path(__file__).resolve().parent.parent
 """The repository root (``tests/`` is one level below it)."""
+
+
+# --- the generator matrix (issue 19): PM_GENERATOR and PM_THEME are read here only ---------------
+
+GENERATOR = os.environ.get("PM_GENERATOR", "mkdocs")
+"""What builds the tests' sites: ``mkdocs`` (default) or ``properdocs``."""
+THEME = os.environ.get("PM_THEME", "material")
+"""The theme of the tests' Material sites: ``material`` (default) or ``materialx``."""
+assert GENERATOR in {"mkdocs", "properdocs"}, f"PM_GENERATOR={GENERATOR!r}: mkdocs or properdocs"
+assert THEME in {"material", "materialx"}, f"PM_THEME={THEME!r}: material or materialx"
+if GENERATOR == "properdocs":  # the `mkdocs` logger tree counts for --strict, as in its CLI
+    logging.getLogger("mkdocs").parent = logging.getLogger("properdocs")
+SEARCH_INDEX = "search/search_index.json" if THEME == "material" else "search/pagefind-entry.json"
+"""The search index the theme writes: Material's (lunr), or MaterialX's Pagefind index."""
+material_search = pytest.mark.skipif(
+    THEME != "material", reason="Material's own search (lunr); MaterialX searches with Pagefind"
+)
+"""Marks a test of Material's search index or search box."""
+TECHDOCS = os.environ.get("PM_TECHDOCS") == "1"
+"""Set by `make test-techdocs` (a venv with mkdocs-techdocs-core): its tests must run, not skip."""
 
 
 # --- a valid postmortem and in-process checks ----------------------------------------------------
@@ -411,7 +443,7 @@ def make_site(root: Path, postmortems: dict[str, str], *, repo_url: bool = True)
         {"repo_url: https://git.example.com/team/kb" if repo_url else ""}
         {"edit_uri: edit/main/docs/" if repo_url else ""}
         theme:
-          name: material
+          name: {THEME}
           features: [content.action.edit]
         plugins:
           - search
@@ -426,9 +458,55 @@ def make_site(root: Path, postmortems: dict[str, str], *, repo_url: bool = True)
 
 
 def build_site(config_file: Path, site_dir: Path, *, strict: bool) -> None:
-    """Build with MkDocs' own API, as `mkdocs build` does."""
-    config = load_config(str(config_file), site_dir=str(site_dir), strict=strict)
-    build(config)
+    """Build with the generator's own API, as `mkdocs build` (or `properdocs build`) does;
+    a Material site is built with ``THEME``, its theme options kept."""
+    config = load_config(
+        str(config_file), site_dir=str(site_dir), strict=strict, **theme_override(config_file)
+    )
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        build(config)
+        return
+    # Playwright's sync API runs an event loop in this thread, and MaterialX's search plugin
+    # (Pagefind) starts one of its own: build in a thread of its own (its errors propagate).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(build, config).result()
+
+
+def theme_override(config_file: Path) -> dict[str, Any]:
+    """``{"theme": ...}``: the theme of ``config_file`` renamed to ``THEME`` when it is
+    Material and THEME is another; else nothing to override."""
+    if THEME == "material":
+        return {}
+    theme = yaml.safe_load(config_file.read_text(encoding="utf-8")).get("theme")
+    name = theme.get("name") if isinstance(theme, dict) else theme
+    if name != "material":
+        return {}
+    return {"theme": {**theme, "name": THEME} if isinstance(theme, dict) else THEME}
+
+
+def generator_command(*args: str, generator: str = GENERATOR) -> list[str]:
+    """The command line of ``generator`` (``mkdocs build ...``, ``properdocs serve ...``) in
+    this Python; a build or serve uses ``THEME`` instead of Material (the theme's other
+    options are then dropped: the CLI's ``--theme`` replaces the whole theme)."""
+    command = [sys.executable, "-m", generator, *args]
+    if THEME != "material" and args and args[0] in {"build", "serve"}:
+        command += ["--theme", THEME]
+    return command
+
+
+def site_files(site_dir: Path) -> dict[str, bytes]:
+    """Every file of a built site by path, for byte-for-byte comparisons. MaterialX's search
+    files (Pagefind's) count by name only: their bytes differed now and then between two
+    builds of the same site (a Pagefind matter, not the plugin's)."""
+    files: dict[str, bytes] = {}
+    for path in sorted(site_dir.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(site_dir).as_posix()
+            pagefind = THEME == "materialx" and name.startswith("search/")
+            files[name] = b"" if pagefind else path.read_bytes()
+    return files
 
 
 def page(site_dir: Path, uri: str) -> str:

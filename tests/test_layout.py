@@ -116,6 +116,9 @@ RENDERS_PAGES = {"cli/generate.py"}
 """`postmortem generate` writes the site's pages: it imports site/ (when it runs, so that
 `postmortem check` starts without MkDocs)."""
 
+GENERATOR_PACKAGES = {"mkdocs", "material", "properdocs"}
+"""The generator and its theme (MaterialX installs as ``material`` too): site/ only."""
+
 
 def package_modules() -> list[Path]:
     """Every module of the package, below its layer folders."""
@@ -144,8 +147,8 @@ def test_each_layer_imports_only_the_layers_before_it(path: Path) -> None:
     wrong = []
     for line, module in imported_modules(path):
         parts = module.split(".")
-        if parts[0] in {"mkdocs", "material"} and layer != "site":
-            wrong.append(f"{line}: import {module} (only site/ imports MkDocs)")
+        if parts[0] in GENERATOR_PACKAGES and layer != "site":
+            wrong.append(f"{line}: import {module} (only site/ imports the generator)")
         if parts[0] == "postmortem_kb" and len(parts) > 1 and parts[1] not in allowed:
             wrong.append(f"{line}: import {module}")
     assert wrong == [], f"{path.relative_to(REPO)} ({layer}/) may import {sorted(allowed)}"

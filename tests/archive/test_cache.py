@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,11 @@ from helpers import (
     PM_ID,
     REPO,
     VALID_FRONT_MATTER,
+    build_site,
+    generator_command,
     postmortem_text,
     run_check,
+    site_files,
     write_postmortem,
 )
 from postmortem_kb import cli
@@ -57,7 +59,7 @@ def store(root: Path, key: str, entry: bytes) -> None:
 def mkdocs_build(config: Path, site: Path) -> str:
     """`mkdocs build --strict` in a fresh process; returns its log."""
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+        generator_command("build", "-q", "-f", str(config), "-d", str(site)),
         cwd=config.parent,
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
@@ -67,10 +69,6 @@ def mkdocs_build(config: Path, site: Path) -> str:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stderr
-
-
-def tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
 def sample_copy(tmp_path: Path, options: str = "") -> Path:
@@ -106,7 +104,7 @@ def test_builds_are_byte_identical_without_cache_cold_and_warm(tmp_path: Path) -
     shutil.rmtree(root / ".cache")
     mkdocs_build(config, tmp_path / "off")
     assert not (root / ".cache").exists()
-    cold, warm, uncached = tree(tmp_path / "cold"), tree(tmp_path / "warm"), tree(tmp_path / "off")
+    cold, warm, uncached = (site_files(tmp_path / name) for name in ("cold", "warm", "off"))
     assert sorted(cold) == sorted(warm) == sorted(uncached)
     assert [name for name in cold if not cold[name] == warm[name] == uncached[name]] == []
 
@@ -307,11 +305,8 @@ def test_check_and_build_share_the_cache(tmp_path: Path, monkeypatch: pytest.Mon
         return real(name, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(archive_module, "check_content", counted)
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    build_site(root / "mkdocs.yml", tmp_path / "site", strict=False)
     assert calls == []
     assert entries(root) == written
 
@@ -376,7 +371,7 @@ def test_two_builds_at_once_on_one_cache_both_succeed_alike(tmp_path: Path) -> N
         sites = [tmp_path / f"site-{_round}-{n}" for n in range(2)]
         builds = [
             subprocess.Popen(
-                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(s)],
+                generator_command("build", "-q", "-f", str(config), "-d", str(s)),
                 cwd=root,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -388,7 +383,7 @@ def test_two_builds_at_once_on_one_cache_both_succeed_alike(tmp_path: Path) -> N
         for build in builds:
             _out, err = build.communicate(timeout=300)
             assert build.returncode == 0, err[-3000:]
-        first, second = (tree(s) for s in sites)
+        first, second = (site_files(s) for s in sites)
         assert sorted(first) == sorted(second)
         assert [name for name in first if first[name] != second[name]] == []
     assert entries(root)  # one of them wrote the pack, whole

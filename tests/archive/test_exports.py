@@ -29,6 +29,7 @@ from helpers import (
     P5,
     P6,
     P7,
+    SEARCH_INDEX,
     TRICKY_TITLE,
     UNPARSABLE,
     build_site,
@@ -36,6 +37,7 @@ from helpers import (
     item,
     make_site,
     pm_text,
+    site_files,
 )
 from postmortem_kb.archive.exports import (
     EXPORT_VERSION,
@@ -417,27 +419,18 @@ def test_urls_are_absolute_under_site_url(site_with_url: Path) -> None:
 # --- reproducible builds -------------------------------------------------------------------
 
 
-def tree(site: Path) -> dict[str, bytes]:
-    """Every file of a built site, by relative path."""
-    return {
-        path.relative_to(site).as_posix(): path.read_bytes()
-        for path in sorted(site.rglob("*"))
-        if path.is_file()
-    }
-
-
 def test_two_builds_are_byte_identical(builds: dict[str, Path]) -> None:
     """Everything, search index and sitemap included, is reproducible."""
-    first, again = tree(builds["first"]), tree(builds["again"])
+    first, again = site_files(builds["first"]), site_files(builds["again"])
     assert sorted(first) == sorted(again)
-    assert "search/search_index.json" in first
+    assert SEARCH_INDEX in first
     assert "sitemap.xml.gz" in first
     differing = [name for name in first if first[name] != again[name]]
     assert differing == []
 
 
 def test_a_build_from_another_folder_is_byte_identical(builds: dict[str, Path]) -> None:
-    first, copy = tree(builds["first"]), tree(builds["copy"])
+    first, copy = site_files(builds["first"]), site_files(builds["copy"])
     assert sorted(first) == sorted(copy)
     differing = [name for name in first if first[name] != copy[name]]
     assert differing == []

@@ -13,7 +13,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from helpers import CHROMIUM, CHROMIUM_FLAGS, REPO, browser_api, build_sample, serve
+from helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    REPO,
+    browser_api,
+    build_sample,
+    material_search,
+    serve,
+)
 
 playwright_api = browser_api()
 
@@ -102,18 +110,21 @@ def search(page: object, query: str) -> list[str]:
     return [str(link) for link in links]
 
 
+@material_search
 def test_search_finds_a_postmortem_by_a_body_phrase(visit: Visit) -> None:
     page = visit.open("")
     results = search(page, "carrier-grade NAT")
     assert results and "postmortems/2026-10-07-search-rate-limit-cgnat/" in results[0]
 
 
+@material_search
 def test_search_offers_the_service_page_first_for_a_service_name(visit: Visit) -> None:
     page = visit.open("")
     results = search(page, "Checkout")
     assert results[0].split("?")[0].endswith("/services/checkout/")
 
 
+@material_search
 def test_a_service_page_result_reads_as_a_line_of_figures(visit: Visit) -> None:
     page = visit.open("")
     results = search(page, "Payments API")
@@ -125,6 +136,7 @@ def test_a_service_page_result_reads_as_a_line_of_figures(visit: Visit) -> None:
     assert "Service id" not in snippet and "idOwner" not in snippet
 
 
+@material_search
 def test_search_finds_postmortems_by_action_item_owner(visit: Visit) -> None:
     page = visit.open("")
     results = search(page, "dmitri")

@@ -11,12 +11,19 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import CASES, REPO, make_site, write_repository
+from helpers import (
+    CASES,
+    REPO,
+    SEARCH_INDEX,
+    generator_command,
+    make_site,
+    site_files,
+    write_repository,
+)
 
 EPOCH = "1795737600"  # 2026-11-27
 
@@ -24,7 +31,7 @@ EPOCH = "1795737600"  # 2026-11-27
 def mkdocs_build(config: Path, site: Path, seed: str) -> None:
     """Run `mkdocs build` (not strict) in a fresh process."""
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+        generator_command("build", "-q", "-f", str(config), "-d", str(site)),
         cwd=config.parent,
         env={
             **os.environ,
@@ -41,24 +48,15 @@ def mkdocs_build(config: Path, site: Path, seed: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-def tree(site: Path) -> dict[str, bytes]:
-    """Every file of a site, by path."""
-    return {
-        path.relative_to(site).as_posix(): path.read_bytes()
-        for path in sorted(site.rglob("*"))
-        if path.is_file()
-    }
-
-
 def assert_identical(first: Path, second: Path) -> None:
     """Same files, same bytes."""
-    a, b = tree(first), tree(second)
+    a, b = site_files(first), site_files(second)
     assert sorted(a) == sorted(b)
     differing = [name for name in a if a[name] != b[name]]
     assert differing == [], differing
     assert any(name.endswith("postmortems.json") for name in a)
     assert any(name.endswith("action-items.csv") for name in a)
-    assert "sitemap.xml.gz" in a and "search/search_index.json" in a
+    assert "sitemap.xml.gz" in a and SEARCH_INDEX in a
     assert "action-items.ics" in a  # and the calendars of each owner, team and person
 
 
@@ -100,17 +98,7 @@ def test_source_date_epoch_is_the_only_clock(tmp_path: Path, epoch: str) -> None
     config = make_site(tmp_path / "kb", {})
     write_repository(tmp_path / "kb", tmp_path / "outside", [c for c in CASES if c.name == "bom"])
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "-q",
-            "-f",
-            str(config),
-            "-d",
-            str(tmp_path / "s"),
-        ],
+        generator_command("build", "-q", "-f", str(config), "-d", str(tmp_path / "s")),
         env={**os.environ, "SOURCE_DATE_EPOCH": epoch, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,

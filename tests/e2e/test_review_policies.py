@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from helpers import REPO
+from helpers import REPO, THEME, generator_command
 
 BIN = Path(sys.executable).parent
 PM_ID = "2026-08-20-identity-login-dns-ttl"
@@ -68,7 +68,7 @@ def mkdocs_build(root: Path, *args: str, epoch: str = EPOCH) -> subprocess.Compl
     """Run ``mkdocs build`` in ``root`` on the day ``epoch`` fixes."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": epoch}
     return subprocess.run(
-        [str(BIN / "mkdocs"), "build", *args],
+        generator_command("build", *args),
         cwd=root,
         env=env,
         capture_output=True,
@@ -206,6 +206,8 @@ def test_the_review_queue_lists_the_overdue_review_with_the_teams_to_invite(buil
     assert "Identity</a> (not among the participants)" in row
     assert "Edge and CDN</a> (not" not in row  # edge-oncall took part
     assert "reviews.ics" in html
+    if THEME != "material":  # the rest reads Material's search index (MaterialX: Pagefind)
+        return
     search = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
     [indexed] = [doc for doc in search["docs"] if doc["location"] == "review-queue/"]
     assert indexed["text"].startswith("<p>4 postmortems waiting for the review meeting")

@@ -27,6 +27,7 @@ from helpers import (
     BY_NAME,
     CASES,
     DAY,
+    GENERATOR,
     HOSTILE,
     PAGE,
     SECRET,
@@ -115,7 +116,7 @@ def build_cases(base: Path, cases: list[Case], *, strict: bool) -> Built:
     write_repository(root, base / "outside", cases)
     site = root / "site"
     built = Built(root, site, Records(), before=snapshot(base, site, root / ".cache"))
-    logger = logging.getLogger("mkdocs")
+    logger = logging.getLogger(GENERATOR)
     logger.addHandler(built.log)
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -492,13 +493,13 @@ def test_action_items_whose_ids_slug_the_same_are_reported(tmp_path: Path) -> No
     text = VALID.format(title="Anchors", status="published").replace("  - id: AI-2", "  - id: AI 1")
     config = make_site(tmp_path, {f"{DAY}-anchors.md": text})
     records = Records()
-    logging.getLogger("mkdocs").addHandler(records)
+    logging.getLogger(GENERATOR).addHandler(records)
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("SOURCE_DATE_EPOCH", TODAY)
             build_site(config, tmp_path / "site", strict=False)
     finally:
-        logging.getLogger("mkdocs").removeHandler(records)
+        logging.getLogger(GENERATOR).removeHandler(records)
     html = page(tmp_path / "site", f"postmortems/{DAY}-anchors")
     ids = re.findall(r'<span id="([^"]+)"></span>', html)
     reported = any("duplicate-action-item-id" in line for line in records.lines())

@@ -26,6 +26,7 @@ from helpers import (
     index_of,
     item,
     make_site,
+    material_search,
     page,
     pm_text,
     render_pages,
@@ -581,6 +582,7 @@ def test_path_like_service_stays_inside_the_site(hostile: tuple[Path, set[Path]]
 # --- search --------------------------------------------------------------------------------
 
 
+@material_search
 def test_search_finds_service_pages_by_name_and_postmortems_by_body(site: Path) -> None:
     docs = json.loads((site / "search" / "search_index.json").read_text())["docs"]
     for title, location in (

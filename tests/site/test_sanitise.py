@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import Abort
 
-from helpers import REPO, VALID_BODY, build_site, make_site, page, postmortem_text
+from helpers import REPO, VALID_BODY, build_site, make_site, material_search, page, postmortem_text
 from postmortem_kb.model.html_policy import ALLOWED_TAGS, NEVER_ALLOWED_TAGS, URL_SCHEMES
 from postmortem_kb.site.sanitise import Sanitiser
 
@@ -69,6 +69,7 @@ def test_postmortem_pages_lose_what_runs_and_keep_their_content(tmp_path: Path) 
     assert (site / "postmortems" / "2026-01-02-other" / "index.html").is_file()
 
 
+@material_search
 def test_the_search_index_gets_the_sanitised_text(tmp_path: Path) -> None:
     site = build(tmp_path)
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")

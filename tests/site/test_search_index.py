@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ARCHIVE, EPOCH, P1, P3, build_site, make_site, page
+from helpers import ARCHIVE, EPOCH, P1, P3, build_site, make_site, material_search, page
 from postmortem_kb.site.html import Markers
+
+pytestmark = material_search
 
 TITLES = {
     "Checkout config push broke the cart",

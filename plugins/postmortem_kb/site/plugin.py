@@ -96,7 +96,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         for script in (FILTER_SCRIPT, SORT_SCRIPT):
             if script not in [str(known) for known in config.extra_javascript]:
                 config.extra_javascript.append(script)
-        if self.settings.offline and config.theme.name == "material":
+        if self.settings.offline and config.theme.name in {"material", "materialx"}:
             # Nothing loaded from the internet while the site is viewed: no web fonts, no
             # repository statistics from the forge's API.
             config.theme["font"] = False
