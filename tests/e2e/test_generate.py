@@ -21,7 +21,16 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from helpers import CHROMIUM, CHROMIUM_FLAGS, REPO, SAMPLE_TODAY, browser_api, build_sample, serve
+from helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    REPO,
+    SAMPLE_TODAY,
+    browser_api,
+    build_sample,
+    serve,
+    theme_override,
+)
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": SAMPLE_TODAY, "NO_MKDOCS_2_WARNING": "1"}
@@ -98,8 +107,11 @@ def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def mkdocs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The generated folder built by plain MkDocs + Material, strict, without the plugin."""
+    """The generated folder built by plain MkDocs + Material (or the matrix's theme), strict,
+    without the plugin."""
     root, config = generated_project(tmp_path_factory.mktemp("mkdocs"), "page")
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    config.update(theme_override(root / "mkdocs.yml"))
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     run = subprocess.run(
         [BIN / "mkdocs", "build", "--strict"],
