@@ -62,14 +62,24 @@ def write_exports(
     site_url: str | None = None,
 ) -> None:
     """Write every export of a build into ``site_dir``, each file atomically."""
+    for name, parts in export_parts(index, severities, directory_urls, site_url):
+        write_atomically(site_dir / name, parts())  # written piece by piece: little memory
+
+
+def export_parts(
+    index: Index,
+    severities: tuple[str, ...],
+    directory_urls: bool,
+    site_url: str | None = None,
+) -> list[tuple[str, Callable[[], Iterable[str]]]]:
+    """Each export's file name (``EXPORT_FILES``) and what gives its text, in pieces."""
     pieces: tuple[Callable[[], Iterable[str]], ...] = (  # in the order of EXPORT_FILES
         lambda: _postmortems_parts(index, directory_urls, site_url),
         lambda: _items_parts(index, directory_urls, site_url),
         lambda: _csv_parts(index, directory_urls, site_url),
         lambda: [archive_filter_json(index, severities, directory_urls)],
     )
-    for name, parts in zip(EXPORT_FILES, pieces, strict=True):
-        write_atomically(site_dir / name, parts())  # written piece by piece: little memory
+    return list(zip(EXPORT_FILES, pieces, strict=True))
 
 
 def postmortems_json(index: Index, directory_urls: bool, site_url: str | None = None) -> str:

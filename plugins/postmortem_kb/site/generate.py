@@ -19,7 +19,7 @@ import datetime as dt
 import posixpath
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from html import unescape
@@ -31,13 +31,7 @@ import yaml
 from postmortem_kb.archive.archive import load_archive
 from postmortem_kb.archive.cache import CheckCache, cache_folder
 from postmortem_kb.archive.calendars import CalendarSite, CalendarWriter, calendar_files
-from postmortem_kb.archive.exports import (
-    EXPORT_FILES,
-    action_items_csv,
-    action_items_json,
-    archive_filter_json,
-    postmortems_json,
-)
+from postmortem_kb.archive.exports import export_parts
 from postmortem_kb.archive.feeds import FeedSite, atom, feed_files
 from postmortem_kb.archive.index import Index, build_index
 from postmortem_kb.archive.review_calendar import REVIEW_CALENDAR, review_calendar
@@ -46,10 +40,11 @@ from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.record import Postmortem
 from postmortem_kb.site.feeds import add_feed_links, service_feeds
 from postmortem_kb.site.html import Markers, esc, md_text
-from postmortem_kb.site.postmortem_page import ids_in
+from postmortem_kb.site.postmortem_page import ID_ATTRIBUTE, ids_in
 from postmortem_kb.site.renderer import SiteRenderer
 from postmortem_kb.site.sanitise import Sanitiser
 from postmortem_kb.site.static import ASSETS, DASHBOARD_MARKER, REQUIRED_EXTENSIONS, asset
+from postmortem_kb.source.atomic import write_atomically
 from postmortem_kb.source.mkdocs_yml import SiteConfig
 
 MANIFEST = ".postmortem-generate"
@@ -72,7 +67,6 @@ _TOKEN = re.compile(  # a comment, a script or style with its content, or a tag
     r"|<(?P<end>/?)(?P<name>[a-zA-Z][a-zA-Z0-9-]*)(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
     re.DOTALL | re.IGNORECASE,
 )
-_ID = re.compile(r'\sid="([^"]*)"')
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)  # the theme adds its own
 _TAG = re.compile(r"<[^>]*>")
 
@@ -195,11 +189,9 @@ def _remove(root: Path, path: str) -> bool:
 
 
 def _write(root: Path, path: str, text: str) -> None:
-    target = target_path(root, path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.is_symlink():  # listed by the last run, replaced by a link since: not followed
-        target.unlink()
-    target.write_text(text, encoding="utf-8")
+    # Atomic, as the plugin's outputs: a link that replaced a file of the last run is
+    # replaced itself, never followed.
+    write_atomically(target_path(root, path), text)
 
 
 def _asking_for_dashboard(root: Path, generated: set[str]) -> list[str]:
@@ -221,21 +213,21 @@ def _outputs(index: Index, site: SiteConfig) -> list[tuple[str, Callable[[], str
     """The exports, calendars and feeds (where each goes, from the site root, and its text),
     from the functions the plugin writes them with."""
     urls, site_url = site.directory_urls, site.site_url
-    severities = site.settings.severities
     calendars = CalendarSite(site.site_name, site_url, urls, site.settings.jira_url)
     feeds = FeedSite(site.site_name, site_url, urls)
     writer = CalendarWriter(index, calendars)
-    exports = (
-        lambda: postmortems_json(index, urls, site_url),
-        lambda: action_items_json(index, urls, site_url),
-        lambda: action_items_csv(index, urls, site_url),
-        lambda: archive_filter_json(index, severities, urls),
-    )
-    outputs = list(zip(EXPORT_FILES, exports, strict=True))
+    outputs: list[tuple[str, Callable[[], str]]] = [
+        (name, partial(_joined, parts))
+        for name, parts in export_parts(index, site.settings.severities, urls, site_url)
+    ]
     outputs += [(c.path, partial(writer.calendar, c)) for c in calendar_files(index, calendars)]
     outputs.append((REVIEW_CALENDAR, partial(review_calendar, index, calendars)))
     outputs += [(f.path, partial(atom, f, index, feeds)) for f in feed_files(index, feeds)]
     return outputs
+
+
+def _joined(parts: Callable[[], Iterable[str]]) -> str:
+    return "".join(parts())
 
 
 class _PageWriter:
@@ -336,7 +328,7 @@ def _top_level_headings(html: str) -> list[tuple[int, int, int, str | None, str]
             continue  # a comment, a script or style as a whole, an element without content
         if not token.group("end"):
             if depth == 0 and name in _HEADINGS:
-                found_id = _ID.search(token.group("attributes"))
+                found_id = ID_ATTRIBUTE.search(token.group("attributes"))
                 opened = (token.start(), token.end(), found_id.group(1) if found_id else None)
             depth += 1
             continue
