@@ -25,6 +25,11 @@ def gap_rules() -> frozenset[str]:
     return IMPORT_GAPS | (rule_ids() - RULES.keys())
 
 
+def gaps(findings: Iterable[Finding]) -> list[Finding]:
+    """What an imported postmortem still lacks: its findings of the gap rules."""
+    return [f for f in findings if f.rule in gap_rules()]
+
+
 def as_imported(findings: Iterable[Finding]) -> list[Finding]:
     """The findings of an imported postmortem: gaps become notes that say so."""
     return [

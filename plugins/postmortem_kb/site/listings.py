@@ -16,7 +16,7 @@ from itertools import groupby
 
 from postmortem_kb.archive.index import CAUSE, OWNER, PERSON, SERVICE, TEAM, Group, Index
 from postmortem_kb.archive.urls import SITE_CALENDAR
-from postmortem_kb.check.imported import GAP_NOTE, gap_rules
+from postmortem_kb.check.imported import GAP_NOTE, gaps
 from postmortem_kb.model.findings import Finding
 from postmortem_kb.model.front_matter import NO_SEVERITY
 from postmortem_kb.model.record import Postmortem
@@ -412,10 +412,10 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
         if not broken:
             problems += paragraph("None: every postmortem passes <code>postmortem check</code>.")
         policies = attention_summary(index, links)
-        gaps = sum(1 for pm in imported if _gaps(pm))
+        with_gaps = sum(1 for pm in imported if gaps(pm.findings))
         brought = paragraph(
             f"{plural(len(imported), 'postmortem')} brought in with <code>postmortem "
-            f"import</code>, {gaps} with gaps to fill in. What an import cannot know "
+            f"import</code>, {with_gaps} with gaps to fill in. What an import cannot know "
             "(severity, causes, sections, wording of its time) is a note for them, not an "
             "error: fill it in when you can."
         )
@@ -456,9 +456,9 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
             headers = ("Postmortem", "File", "Errors", "Warnings", "First problem")
             found["problems-table"] = table(headers, rows, caption="Postmortems with problems")
         filling = [
-            (links.postmortem(pm), esc(pm.path), str(len(gaps)), _first_gaps(gaps))
+            (links.postmortem(pm), esc(pm.path), str(len(lacking)), _first_gaps(lacking))
             for pm in imported
-            if (gaps := _gaps(pm))
+            if (lacking := gaps(pm.findings))
         ]
         if filling:
             columns = ("Postmortem", "File", "Gaps", "To fill in")
@@ -470,19 +470,14 @@ def needs_attention_page(index: Index, settings: Settings, mark: Mark) -> Body:
     return Body(markdown, parts, tables)
 
 
-def _gaps(pm: Postmortem) -> list[Finding]:
-    """What an imported postmortem still lacks: its notes from the import-gap rules."""
-    return [f for f in pm.findings if f.rule in gap_rules()]
-
-
-def _first_gaps(gaps: list[Finding], shown: int = 3) -> str:
+def _first_gaps(found: list[Finding], shown: int = 3) -> str:
     """The first gaps, one per line, and how many more."""
     lines = [
         f"line {f.line}: {esc(f.message.removesuffix(GAP_NOTE))} (<code>{esc(f.rule)}</code>)"
-        for f in gaps[:shown]
+        for f in found[:shown]
     ]
-    if len(gaps) > shown:
-        lines.append(f"and {len(gaps) - shown} more")
+    if len(found) > shown:
+        lines.append(f"and {len(found) - shown} more")
     return "<br>".join(lines)
 
 

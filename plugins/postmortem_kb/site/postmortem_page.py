@@ -18,7 +18,7 @@ import yaml
 
 from postmortem_kb.archive.index import Index, ItemRef
 from postmortem_kb.archive.relevance import Match, Ranked
-from postmortem_kb.check.imported import gap_rules
+from postmortem_kb.check.imported import gaps
 from postmortem_kb.model.findings import Level, sort_key
 from postmortem_kb.model.front_matter import NO_OWNER
 from postmortem_kb.model.record import Postmortem
@@ -173,15 +173,15 @@ def _imported(pm: Postmortem, links: Links) -> str:
     if meta is None or not meta.imported:
         return ""
     origin = f" from <code>{esc(meta.imported_from.path)}</code>" if meta.imported_from else ""
-    gaps = [f for f in pm.findings if f.rule in gap_rules()]
+    found = gaps(pm.findings)
     text = (
         f"Imported{origin} by <code>postmortem import</code>: written before this archive's "
         "review process, so the review-meeting and stakeholder rules do not apply."
     )
-    if gaps:
+    if found:
         attention = links.url("needs-attention.md")
         text += (
-            f" It has {plural(len(gaps), 'gap')} to fill in, listed on "
+            f" It has {plural(len(found), 'gap')} to fill in, listed on "
             f'<a href="{attention}#imported-postmortems">needs attention</a>.'
         )
     body = paragraph(text)
