@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 
 from helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
     VALID,
     CheckArchive,
     WritePostmortem,
+    browser_api,
     free_port,
     generator_command,
     make_site,
@@ -64,3 +67,13 @@ def served_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's) for a test module; skipped without it on a developer
+    machine, a failure in CI (``browser_api``)."""
+    with browser_api().sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from helpers import (
     DELETE,
@@ -26,6 +27,15 @@ GAPS_BODY = VALID_BODY.replace("## Resolution", "## Fix").replace(
     "The on-call engineer should have checked the lag; the automation did not check",
 )
 """A body with a section missing and historical blaming words."""
+WITH_GAPS: dict[str, Any] = {
+    "body": GAPS_BODY,
+    "severity": DELETE,
+    "causes": [],
+    "authors": DELETE,
+    "review_meeting": DELETE,
+    "participants": [],
+}
+"""What an old postmortem typically lacks, as ``write_pm`` arguments."""
 LATE = dt.date(2027, 1, 1)
 """A day when every review deadline of a 2026-03-14 incident has passed."""
 
@@ -33,15 +43,7 @@ LATE = dt.date(2027, 1, 1)
 def test_gaps_of_an_imported_postmortem_are_notes(
     write_pm: WritePostmortem, check: CheckArchive
 ) -> None:
-    write_pm(
-        body=GAPS_BODY,
-        severity=DELETE,
-        causes=[],
-        authors=DELETE,
-        review_meeting=DELETE,
-        participants=[],
-        **IMPORTED,
-    )
+    write_pm(**WITH_GAPS, **IMPORTED)
     findings = check(today=LATE)
     assert [f for f in findings if f.level is not Level.INFO] == []
     gaps = {f.rule for f in findings if f.message.endswith(GAP_NOTE)}
@@ -57,14 +59,7 @@ def test_gaps_of_an_imported_postmortem_are_notes(
 def test_the_same_file_not_imported_keeps_every_rule(
     write_pm: WritePostmortem, check: CheckArchive
 ) -> None:
-    write_pm(
-        body=GAPS_BODY,
-        severity=DELETE,
-        causes=[],
-        authors=DELETE,
-        review_meeting=DELETE,
-        participants=[],
-    )
+    write_pm(**WITH_GAPS)
     findings = check(today=LATE)
     errors = {f.rule for f in findings if f.level is Level.ERROR}
     assert {"missing-field", "causes-required", "missing-section"} <= errors

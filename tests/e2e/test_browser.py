@@ -14,8 +14,6 @@ from collections.abc import Iterator
 import pytest
 
 from helpers import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     REPO,
     browser_api,
     build_sample,
@@ -23,7 +21,7 @@ from helpers import (
     serve,
 )
 
-playwright_api = browser_api()
+browser_api()  # skipped without Playwright and Chromium, a failure in CI
 
 
 @pytest.fixture(scope="module")
@@ -33,15 +31,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build_sample(site_dir)
     with serve(site_dir) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """One headless Chromium for the module."""
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
 
 
 class Visit:

@@ -16,17 +16,15 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 
 from helpers import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     REPO,
     SAMPLE_TODAY,
-    browser_api,
     build_sample,
     serve,
     theme_override,
@@ -211,13 +209,11 @@ def test_zensical_pages_look_like_the_plugin_pages(zensical_site: Path, plugin_s
     assert 'id="pm-filter"' in archive and 'data-source="archive.json"' in archive
 
 
-def test_zensical_site_filters_and_sorts_in_a_browser(zensical_site: Path) -> None:
+def test_zensical_site_filters_and_sorts_in_a_browser(browser: Any, zensical_site: Path) -> None:
     """The plugin's scripts work in the Zensical build: the archive filters (which match
     rows by their links' URLs) and the sortable tables, without console errors."""
-    api = browser_api()
     errors: list[str] = []
-    with serve(zensical_site) as url, api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+    with serve(zensical_site) as url:
         page = browser.new_page()
         page.set_default_timeout(10_000)
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -236,7 +232,7 @@ def test_zensical_site_filters_and_sorts_in_a_browser(zensical_site: Path) -> No
         header = page.locator("table[data-pm-sort] th button").first
         header.click()
         assert page.locator("table[data-pm-sort] th[aria-sort]").count() >= 1
-        browser.close()
+        page.close()
     assert errors == []
 
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from helpers import CHROMIUM, CHROMIUM_FLAGS, browser_api, build_sample, serve
+from helpers import browser_api, build_sample, serve
 
 TEAM = "teams/team-edge/"  # 5 open items: 3 overdue, 1 due soon, 1 later
 
-playwright_api = browser_api()
+browser_api()  # skipped without Playwright and Chromium, a failure in CI
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +26,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build_sample(site_dir)
     with serve(site_dir) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -28,8 +28,6 @@ import markdown
 import pytest
 
 from helpers import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     SAMPLE_TODAY,
     VALID,
     XssVector,
@@ -42,7 +40,7 @@ from helpers import (
     xss_vectors,
 )
 
-playwright_api = browser_api()
+browser_api()  # skipped without Playwright and Chromium, a failure in CI
 
 VECTORS = xss_vectors()
 OTHER = "2026-03-14-xss-other"
@@ -329,15 +327,6 @@ class Harness:
 
     def close(self) -> None:
         self.context.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
