@@ -460,6 +460,8 @@ def _postmortem(
     team = services[0][2]
     participants = rng.sample(PEOPLE, rng.randint(1, 3)) + rng.sample(GROUP_HANDLES, 1)
     authors = participants[: rng.choice([1, 1, 2])]
+    # The teams owning the affected services take part, as the review policies ask.
+    participants += [t for t in dict.fromkeys(s[2] for s in services) if t not in participants]
     age_days = (END_DATE - day).days
     items = []
     for index in range(rng.randint(2, 4)):
@@ -485,7 +487,10 @@ def _postmortem(
             f"    due: {due.isoformat()}",
             f"    status: {item_status}",
         ]
-        if rng.random() < 0.3:
+        required = index == 0 and severity == "SEV1"  # its policy requires a prevent item
+        if required:
+            kind = "prevent"
+        if rng.random() < 0.3 or required:
             lines.append(f"    type: {kind}")
         if rng.random() < 0.2:
             lines.append(
